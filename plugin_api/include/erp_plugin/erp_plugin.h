@@ -395,10 +395,6 @@ typedef struct erp_plugin_api {
     const char* id;
     /** Must equal the manifest's "version". @since 1.0 */
     const char* version;
-    /** Build fingerprint, free text (compiler, C++ library), for diagnostics;
-     *  may be NULL. @since 1.0 */
-    const char* build_info;
-
     /**
      * Creates the plugin instance. `config_json` is the plugin's own section
      * of the host config as a JSON object (secrets are not in it: the config
@@ -416,6 +412,13 @@ typedef struct erp_plugin_api {
     erp_status (*stop)(erp_plugin_state* state, erp_sink* error);
     /** Frees the instance; joins every thread the plugin started. Required. */
     void (*shutdown)(erp_plugin_state* state);
+
+    /* Optional fields follow the required ones, so a plugin may declare a
+     * struct_size that ends right after `shutdown`. */
+
+    /** Build fingerprint, free text (compiler, C++ library), for diagnostics;
+     *  may be NULL. @since 1.0 */
+    const char* build_info;
 } erp_plugin_api;
 
 /**
