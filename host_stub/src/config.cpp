@@ -20,7 +20,7 @@ ConfigError::ConfigError(const std::string& file, const std::string& key, const 
 namespace {
 
 class Reader {
-public:
+  public:
     Reader(const toml::table& root, std::string file) : root_(root), file_(std::move(file)) {}
 
     [[noreturn]] void fail(const std::string& key, const std::string& reason) const {
@@ -63,8 +63,8 @@ public:
         return std::string(n->as_string()->get());
     }
 
-    int64_t integer(const toml::table& t, const std::string& prefix, const std::string& key, int64_t def,
-                    int64_t min, int64_t max) const {
+    int64_t integer(const toml::table& t, const std::string& prefix, const std::string& key, int64_t def, int64_t min,
+                    int64_t max) const {
         const toml::node* n = t.get(key);
         if (n == nullptr) {
             return def;
@@ -82,7 +82,7 @@ public:
 
     const std::string& file() const { return file_; }
 
-private:
+  private:
     const toml::table& root_;
     std::string file_;
 };
@@ -179,8 +179,9 @@ HostConfig parse_config(const std::string& text, const fs::path& file) {
         root = toml::parse(text, fname);
     } catch (const toml::parse_error& e) {
         const auto& where = e.source().begin;
-        throw ConfigError(fname, "", "TOML syntax error at line " + std::to_string(where.line) + ", column " +
-                                         std::to_string(where.column) + ": " + std::string(e.description()));
+        throw ConfigError(fname, "",
+                          "TOML syntax error at line " + std::to_string(where.line) + ", column " +
+                              std::to_string(where.column) + ": " + std::string(e.description()));
     }
     Reader r(root, fname);
     r.only_keys(root, "", {"host", "database", "plugins", "schedule"});
@@ -249,7 +250,8 @@ HostConfig parse_config(const std::string& text, const fs::path& file) {
         r.only_keys(*db, "database.", {"url"});
         cfg.database_url = r.str(*db, "database.", "url", "");
         if (cfg.database_url.empty()) {
-            r.fail("database.url", "must not be empty (e.g. \"sqlite3:data/erp.db\" or \"postgresql://host=... dbname=...\")");
+            r.fail("database.url",
+                   "must not be empty (e.g. \"sqlite3:data/erp.db\" or \"postgresql://host=... dbname=...\")");
         }
         if (cfg.database_url.rfind("sqlite3:", 0) != 0 && cfg.database_url.rfind("postgresql://", 0) != 0 &&
             cfg.database_url.rfind("postgres://", 0) != 0) {

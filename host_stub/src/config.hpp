@@ -13,13 +13,13 @@
 namespace erp::host {
 
 class ConfigError : public std::runtime_error {
-public:
+  public:
     ConfigError(const std::string& file, const std::string& key, const std::string& reason);
     const std::string& file() const { return file_; }
     const std::string& key() const { return key_; }
     const std::string& reason() const { return reason_; }
 
-private:
+  private:
     std::string file_, key_, reason_;
 };
 
@@ -30,10 +30,10 @@ struct HostConfig {
     // [host]
     std::string listen_address = "127.0.0.1";
     uint16_t port = 8080;
-    std::filesystem::path data_dir;   // default <base_dir>/data
-    std::string log_level = "info";   // trace, debug, info, warn, error
-    std::string admin_token;          // secret: from admin_token_env/_file; never logged
-    std::string admin_token_source;   // "env ERP_ADMIN_TOKEN", "file ...", or "" (none)
+    std::filesystem::path data_dir; // default <base_dir>/data
+    std::string log_level = "info"; // trace, debug, info, warn, error
+    std::string admin_token;        // secret: from admin_token_env/_file; never logged
+    std::string admin_token_source; // "env ERP_ADMIN_TOKEN", "file ...", or "" (none)
     unsigned http_threads = 2;
     unsigned worker_threads = 4;
 

@@ -15,7 +15,7 @@ enum class DbBackend { sqlite3, postgresql };
 
 struct DbUrl {
     DbBackend backend = DbBackend::sqlite3;
-    std::string soci_url;   // "sqlite3://db=..." or "postgresql://..."
+    std::string soci_url;    // "sqlite3://db=..." or "postgresql://..."
     std::string sqlite_path; // for sqlite3
 };
 

@@ -2,8 +2,8 @@
 
 #include "database.hpp"
 #include "http_server.hpp"
-#include "router.hpp"
 #include "registry.hpp"
+#include "router.hpp"
 #include "sinks.hpp"
 
 #include <nlohmann/json.hpp>
@@ -145,8 +145,8 @@ std::function<void(JobRun&)> job_body(const JobReg& reg, EventBus& events) {
         }
         const std::string msg = describe_plugin_error(st, error.str());
         publish_job_event(events, reg.id, "failed",
-                          nlohmann::json{{"duration_ms", ms}, {"error", msg}}.dump(-1, ' ', false,
-                                                                                   nlohmann::json::error_handler_t::replace));
+                          nlohmann::json{{"duration_ms", ms}, {"error", msg}}.dump(
+                              -1, ' ', false, nlohmann::json::error_handler_t::replace));
         throw std::runtime_error(msg);
     };
 }
@@ -191,7 +191,8 @@ uint16_t HostApp::start_http() {
     opts.address = config_.listen_address;
     opts.port = config_.port;
     opts.threads = config_.http_threads;
-    http_ = std::make_unique<HttpServer>(opts, [this](const HttpRequest& r) { return handle(r); }, events_);
+    http_ = std::make_unique<HttpServer>(
+        opts, [this](const HttpRequest& r) { return handle(r); }, events_);
     http_->start();
     spdlog::info("erp-host serving on http://{}:{} ({} plugin(s) running)", config_.listen_address, http_->port(),
                  std::count_if(plugins_.begin(), plugins_.end(), [](const PluginRecord& p) {
@@ -242,6 +243,8 @@ std::string HostApp::run_job(const std::string& job_id, const std::string& param
     return "unknown outcome";
 }
 
-HttpResponse HostApp::handle(const HttpRequest& req) const { return router_->handle(req); }
+HttpResponse HostApp::handle(const HttpRequest& req) const {
+    return router_->handle(req);
+}
 
 } // namespace erp::host

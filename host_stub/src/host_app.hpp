@@ -31,7 +31,7 @@ struct PluginRecord {
 };
 
 class HostApp {
-public:
+  public:
     explicit HostApp(HostConfig config);
     ~HostApp(); // stop()
     HostApp(const HostApp&) = delete;
@@ -66,7 +66,7 @@ public:
     const std::string& soci_db_url() const { return soci_db_url_; }
     std::chrono::steady_clock::time_point started_at() const { return started_at_; }
 
-private:
+  private:
     void load_one(const std::string& id, LoadUntil until);
 
     HostConfig config_;

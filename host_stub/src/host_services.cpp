@@ -143,7 +143,7 @@ const void* api_get_extension(erp_host_ctx*, const char*, uint32_t) {
 }
 
 class PluginHostApiImpl final : public HostServices::PluginHostApi {
-public:
+  public:
     PluginHostApiImpl(HostServices& services, const std::string& plugin_id) {
         ctx_.services = &services;
         ctx_.plugin_id = plugin_id;
@@ -163,7 +163,7 @@ public:
     }
     const erp_host_api* table() const override { return &table_; }
 
-private:
+  private:
     erp_host_ctx ctx_;
     erp_host_api table_{};
 };

@@ -16,20 +16,20 @@
 namespace erp::host {
 
 struct HostServicesOptions {
-    std::string soci_db_url;            // "" when the host has no database
-    std::filesystem::path data_dir;     // plugins get <data_dir>/plugins/<id>
-    std::function<int64_t()> now_ms;    // defaults to the system clock
+    std::string soci_db_url;         // "" when the host has no database
+    std::filesystem::path data_dir;  // plugins get <data_dir>/plugins/<id>
+    std::function<int64_t()> now_ms; // defaults to the system clock
 };
 
 class HostServices {
-public:
+  public:
     HostServices(HostServicesOptions options, EventBus& events);
     HostServices(const HostServices&) = delete;
     HostServices& operator=(const HostServices&) = delete;
 
     // A host table for one plugin; valid as long as the returned object lives.
     class PluginHostApi {
-    public:
+      public:
         virtual ~PluginHostApi() = default;
         virtual const erp_host_api* table() const = 0;
     };
@@ -39,7 +39,7 @@ public:
     int64_t now_ms() const;
     const HostServicesOptions& options() const { return options_; }
 
-private:
+  private:
     HostServicesOptions options_;
     EventBus& events_;
 };

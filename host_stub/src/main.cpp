@@ -78,8 +78,8 @@ int list_plugins(HostApp& app) {
         std::cout << p.id << "  " << m.name << " " << m.version << "  ABI " << m.abi_string() << "  "
                   << to_string(p.instance->state()) << "\n";
         for (const auto& j : r.jobs) {
-            std::cout << "  job       " << j.id << "  every " << j.interval_seconds << " s (+0.."
-                      << j.jitter_seconds << " s)" << (j.description.empty() ? "" : "  " + j.description) << "\n";
+            std::cout << "  job       " << j.id << "  every " << j.interval_seconds << " s (+0.." << j.jitter_seconds
+                      << " s)" << (j.description.empty() ? "" : "  " + j.description) << "\n";
         }
         for (const auto& rt : r.routes) {
             std::cout << "  route     " << rt.method << " /plugins/" << p.id << rt.pattern << "\n";

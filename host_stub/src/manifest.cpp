@@ -187,8 +187,8 @@ void verify_library(const Manifest& m) {
     }
     const std::string actual = sha256_file_hex(lib.string());
     if (actual != m.sha256) {
-        throw ManifestError("sha256 mismatch for " + lib.string() + ": manifest says " + m.sha256 +
-                            ", the file has " + actual);
+        throw ManifestError("sha256 mismatch for " + lib.string() + ": manifest says " + m.sha256 + ", the file has " +
+                            actual);
     }
 }
 

@@ -29,7 +29,7 @@ struct Manifest {
 
 // Thrown with a message that says what is wrong and where (file and field).
 class ManifestError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 

@@ -50,7 +50,9 @@ PluginInstance::~PluginInstance() {
     }
 }
 
-const erp_host_api* PluginInstance::host_api() const { return host_api_ ? host_api_->table() : nullptr; }
+const erp_host_api* PluginInstance::host_api() const {
+    return host_api_ ? host_api_->table() : nullptr;
+}
 
 void PluginInstance::fail(const std::string& step, const std::string& reason) {
     state_ = PluginState::failed;
@@ -67,12 +69,14 @@ std::unique_ptr<PluginInstance> load_plugin(const fs::path& plugin_dir, HostServ
     }
     const Manifest& m = p->manifest_;
     if (m.id != dir_id) {
-        throw PluginError(dir_id, "manifest", "manifest id '" + m.id + "' does not match its directory '" + dir_id +
-                                                  "' (the id enabled in the config)");
+        throw PluginError(dir_id, "manifest",
+                          "manifest id '" + m.id + "' does not match its directory '" + dir_id +
+                              "' (the id enabled in the config)");
     }
     if (m.abi_major != ERP_ABI_VERSION_MAJOR) {
-        throw PluginError(m.id, "abi", "manifest declares ABI " + m.abi_string() + ", this host implements ABI " +
-                                           abi_str(ERP_ABI_VERSION) + " (major versions differ)");
+        throw PluginError(m.id, "abi",
+                          "manifest declares ABI " + m.abi_string() + ", this host implements ABI " +
+                              abi_str(ERP_ABI_VERSION) + " (major versions differ)");
     }
     try {
         verify_library(m);
@@ -104,8 +108,9 @@ std::unique_ptr<PluginInstance> load_plugin(const fs::path& plugin_dir, HostServ
     BufferSink error(64 * 1024);
     const erp_status st = entry(ERP_ABI_VERSION, &reported, error.get());
     if (st != ERP_OK) {
-        throw PluginError(m.id, "entry", "erp_plugin_entry refused host ABI " + abi_str(ERP_ABI_VERSION) + ": " +
-                                             describe_plugin_error(st, error.str()));
+        throw PluginError(m.id, "entry",
+                          "erp_plugin_entry refused host ABI " + abi_str(ERP_ABI_VERSION) + ": " +
+                              describe_plugin_error(st, error.str()));
     }
     const auto api = read_foreign(reported);
     if (!api) {
@@ -113,16 +118,18 @@ std::unique_ptr<PluginInstance> load_plugin(const fs::path& plugin_dir, HostServ
     }
     const uint32_t pv = api->abi_version;
     if (ERP_ABI_VERSION_MAJOR_OF(pv) != ERP_ABI_VERSION_MAJOR) {
-        throw PluginError(m.id, "abi", "plugin was built for ABI " + abi_str(pv) + ", this host implements ABI " +
-                                           abi_str(ERP_ABI_VERSION) + " (major versions differ)");
+        throw PluginError(m.id, "abi",
+                          "plugin was built for ABI " + abi_str(pv) + ", this host implements ABI " +
+                              abi_str(ERP_ABI_VERSION) + " (major versions differ)");
     }
     if (ERP_ABI_VERSION_MINOR_OF(pv) > ERP_ABI_VERSION_MINOR) {
-        throw PluginError(m.id, "abi", "plugin requires ABI " + abi_str(pv) + " but this host implements only ABI " +
-                                           abi_str(ERP_ABI_VERSION) + ": upgrade erp-host");
+        throw PluginError(m.id, "abi",
+                          "plugin requires ABI " + abi_str(pv) + " but this host implements only ABI " +
+                              abi_str(ERP_ABI_VERSION) + ": upgrade erp-host");
     }
     if (pv != ERP_MAKE_ABI_VERSION(m.abi_major, m.abi_minor)) {
-        throw PluginError(m.id, "identity", "plugin reports ABI " + abi_str(pv) + " but its manifest declares " +
-                                                m.abi_string());
+        throw PluginError(m.id, "identity",
+                          "plugin reports ABI " + abi_str(pv) + " but its manifest declares " + m.abi_string());
     }
     const std::string id = c_str_or_empty(api->id);
     if (id != m.id) {

@@ -19,13 +19,13 @@
 namespace erp::host {
 
 class PluginError : public std::runtime_error {
-public:
+  public:
     PluginError(const std::string& plugin, const std::string& step, const std::string& reason);
     const std::string& plugin() const { return plugin_; }
     const std::string& step() const { return step_; }
     const std::string& reason() const { return reason_; }
 
-private:
+  private:
     std::string plugin_, step_, reason_;
 };
 
@@ -33,7 +33,7 @@ enum class PluginState { loaded, initialized, running, stopped, failed };
 const char* to_string(PluginState s);
 
 class PluginInstance {
-public:
+  public:
     ~PluginInstance(); // shuts down and unloads if still loaded
 
     const Manifest& manifest() const { return manifest_; }
@@ -52,7 +52,7 @@ public:
     void stop();     // no-op unless running; errors are logged, not thrown
     void shutdown(); // calls the plugin's shutdown if init succeeded; unloads
 
-private:
+  private:
     friend std::unique_ptr<PluginInstance> load_plugin(const std::filesystem::path&, HostServices&);
     PluginInstance() = default;
     [[noreturn]] void fail(const std::string& step, const std::string& reason);

@@ -12,7 +12,9 @@ namespace {
 
 const std::set<std::string> kMethods{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};
 
-bool has_prefix(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
+bool has_prefix(const std::string& s, const std::string& prefix) {
+    return s.rfind(prefix, 0) == 0;
+}
 
 // Ids of jobs, validators and monitors: "<plugin>.<name>" with [a-z0-9_.-].
 bool valid_scoped_id(const std::string& plugin, const std::string& id) {
@@ -45,9 +47,8 @@ void write_error_json(erp_sink* sink, const std::string& code, const std::string
     if (sink == nullptr || sink->write == nullptr) {
         return;
     }
-    const std::string text =
-        nlohmann::json{{"code", code}, {"message", message}, {"where", where}}.dump(-1, ' ', false,
-                                                                                    nlohmann::json::error_handler_t::replace);
+    const std::string text = nlohmann::json{{"code", code}, {"message", message}, {"where", where}}.dump(
+        -1, ' ', false, nlohmann::json::error_handler_t::replace);
     sink->write(sink->ctx, text.data(), text.size());
 }
 
@@ -133,8 +134,8 @@ erp_status RegistrarContext::add_job(const erp_job_def* p, erp_sink* error) {
             return refuse(error, ERP_E_CONFLICT, "add_job", "job '" + id + "' is already registered");
         }
     }
-    out_.jobs.push_back(JobReg{id, c_str_or_empty(def->description), def->interval_seconds, def->jitter_seconds,
-                               def->user, def->run});
+    out_.jobs.push_back(
+        JobReg{id, c_str_or_empty(def->description), def->interval_seconds, def->jitter_seconds, def->user, def->run});
     return ERP_OK;
 }
 

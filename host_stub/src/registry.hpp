@@ -70,7 +70,7 @@ struct PluginRegistrations {
 
 // The state behind one erp_registrar handed to a plugin's init().
 class RegistrarContext {
-public:
+  public:
     RegistrarContext(std::string plugin_id, std::filesystem::path plugin_dir, PluginRegistrations& out);
     RegistrarContext(const RegistrarContext&) = delete;
     RegistrarContext& operator=(const RegistrarContext&) = delete;
@@ -87,7 +87,7 @@ public:
     erp_status add_route(const erp_route_def* def, erp_sink* error);
     erp_status add_static(const erp_static_def* def, erp_sink* error);
 
-private:
+  private:
     erp_status refuse(erp_sink* error, erp_status status, const std::string& where, const std::string& message) const;
     bool check_open(erp_sink* error, const char* where) const;
 

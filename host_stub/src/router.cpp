@@ -33,9 +33,13 @@ std::vector<std::string> split_path(const std::string& path) {
     return out;
 }
 
-bool is_read_method(const std::string& m) { return m == "GET" || m == "HEAD"; }
+bool is_read_method(const std::string& m) {
+    return m == "GET" || m == "HEAD";
+}
 
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+std::string dump(const json& j) {
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 // Calls a plugin monitor's collect/health across the ABI.
 std::optional<std::string> call_monitor(decltype(MonitorReg::health) fn, void* user, std::string& error_out) {
@@ -139,14 +143,22 @@ bool match_route(const std::vector<std::string>& pattern_segments, const std::st
 
 std::string content_type_for(const fs::path& p) {
     static const std::map<std::string, std::string> types{
-        {".html", "text/html; charset=utf-8"}, {".htm", "text/html; charset=utf-8"},
-        {".js", "text/javascript; charset=utf-8"}, {".mjs", "text/javascript; charset=utf-8"},
-        {".css", "text/css; charset=utf-8"},   {".json", "application/json"},
-        {".svg", "image/svg+xml"},             {".png", "image/png"},
-        {".jpg", "image/jpeg"},                {".jpeg", "image/jpeg"},
-        {".ico", "image/x-icon"},              {".woff2", "font/woff2"},
-        {".woff", "font/woff"},                {".txt", "text/plain; charset=utf-8"},
-        {".map", "application/json"},          {".wasm", "application/wasm"},
+        {".html", "text/html; charset=utf-8"},
+        {".htm", "text/html; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".mjs", "text/javascript; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".json", "application/json"},
+        {".svg", "image/svg+xml"},
+        {".png", "image/png"},
+        {".jpg", "image/jpeg"},
+        {".jpeg", "image/jpeg"},
+        {".ico", "image/x-icon"},
+        {".woff2", "font/woff2"},
+        {".woff", "font/woff"},
+        {".txt", "text/plain; charset=utf-8"},
+        {".map", "application/json"},
+        {".wasm", "application/wasm"},
     };
     const auto it = types.find(p.extension().string());
     return it == types.end() ? "application/octet-stream" : it->second;
@@ -154,7 +166,8 @@ std::string content_type_for(const fs::path& p) {
 
 std::optional<HttpResponse> serve_static(const fs::path& root, const std::string& rel, bool head) {
     for (const auto& part : split_path(rel)) {
-        if (part == ".." || part == "." || part.find('\\') != std::string::npos || part.find('\0') != std::string::npos) {
+        if (part == ".." || part == "." || part.find('\\') != std::string::npos ||
+            part.find('\0') != std::string::npos) {
             return std::nullopt;
         }
     }
@@ -252,8 +265,9 @@ HttpResponse Router::handle(const HttpRequest& req) const {
     }
     if (path == "/" && read) {
         return HttpResponse::json(
-            200, dump(json{{"service", "erp-host"},
-                           {"endpoints", {"/health", "/metrics", "/api/plugins", "/api/jobs", "/ws", "/plugins/<id>/"}}}));
+            200,
+            dump(json{{"service", "erp-host"},
+                      {"endpoints", {"/health", "/metrics", "/api/plugins", "/api/jobs", "/ws", "/plugins/<id>/"}}}));
     }
     return HttpResponse::error(404, "not_found", "no route for " + req.method + " " + path);
 }
@@ -308,9 +322,8 @@ HttpResponse Router::health() const {
     if (running == 0 && !app_.plugins().empty()) {
         overall = "down";
     }
-    const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() -
-                                                                         app_.started_at())
-                            .count();
+    const auto uptime =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - app_.started_at()).count();
     json body{{"status", overall},
               {"host",
                {{"abi_version", std::to_string(ERP_ABI_VERSION_MAJOR) + "." + std::to_string(ERP_ABI_VERSION_MINOR)},
@@ -330,12 +343,17 @@ HttpResponse Router::metrics() const {
         samples.push_back({"erp_host_plugins", "gauge", "Enabled plugins by state", {{"state", state}}, n});
     }
     for (const auto& s : app_.scheduler().status()) {
-        samples.push_back({"erp_host_job_runs_total", "counter", "Finished job runs", {{"job", s.id}},
-                           static_cast<double>(s.runs)});
-        samples.push_back({"erp_host_job_failures_total", "counter", "Job runs that failed", {{"job", s.id}},
+        samples.push_back(
+            {"erp_host_job_runs_total", "counter", "Finished job runs", {{"job", s.id}}, static_cast<double>(s.runs)});
+        samples.push_back({"erp_host_job_failures_total",
+                           "counter",
+                           "Job runs that failed",
+                           {{"job", s.id}},
                            static_cast<double>(s.failures)});
-        samples.push_back({"erp_host_job_skipped_total", "counter",
-                           "Due job runs skipped because the previous run was still going", {{"job", s.id}},
+        samples.push_back({"erp_host_job_skipped_total",
+                           "counter",
+                           "Due job runs skipped because the previous run was still going",
+                           {{"job", s.id}},
                            static_cast<double>(s.skipped)});
         samples.push_back(
             {"erp_host_job_running", "gauge", "1 while the job runs", {{"job", s.id}}, s.running ? 1.0 : 0.0});
@@ -358,8 +376,10 @@ HttpResponse Router::metrics() const {
             for (const auto& pr : problems) {
                 spdlog::warn("plugin '{}': monitor {}: {}", p.id, m.id, pr);
             }
-            samples.push_back({"erp_host_monitor_problems", "gauge",
-                               "Problems in the last metrics collection of a monitoring hook", {{"monitor", m.id}},
+            samples.push_back({"erp_host_monitor_problems",
+                               "gauge",
+                               "Problems in the last metrics collection of a monitoring hook",
+                               {{"monitor", m.id}},
                                static_cast<double>(problems.size())});
         }
     }
@@ -468,6 +488,14 @@ HttpResponse Router::run_job(const std::string& job_id, const HttpRequest& req) 
 }
 
 HttpResponse Router::validate(const std::string& kind, const HttpRequest& req) const {
+    // Validators are promised JSON text; malformed input is refused here with
+    // the parser's position, before any plugin sees it.
+    try {
+        (void)json::parse(req.body);
+    } catch (const json::parse_error& e) {
+        return HttpResponse::error(400, "malformed_json",
+                                   std::string("the request body is not valid JSON: ") + e.what());
+    }
     for (const auto& p : app_.plugins()) {
         if (!p.instance || p.instance->state() != PluginState::running) {
             continue;
@@ -504,9 +532,8 @@ HttpResponse Router::plugin_request(const std::string& plugin_id, const std::str
     if (plugin == nullptr) {
         for (const auto& p : app_.plugins()) {
             if (p.id == plugin_id) {
-                return HttpResponse::error(503, "plugin_unavailable", p.error.empty() ? "plugin '" + plugin_id +
-                                                                                            "' is not running"
-                                                                                      : p.error);
+                return HttpResponse::error(503, "plugin_unavailable",
+                                           p.error.empty() ? "plugin '" + plugin_id + "' is not running" : p.error);
             }
         }
         return HttpResponse::error(404, "unknown_plugin", "no plugin '" + plugin_id + "' is enabled");
@@ -584,8 +611,8 @@ HttpResponse Router::plugin_request(const std::string& plugin_id, const std::str
         r.headers.emplace_back("allow", allow);
         return r;
     }
-    return HttpResponse::error(404, "not_found", "plugin '" + plugin_id + "' has no route for " + req.method + " " +
-                                                     rest);
+    return HttpResponse::error(404, "not_found",
+                               "plugin '" + plugin_id + "' has no route for " + req.method + " " + rest);
 }
 
 } // namespace erp::host

@@ -16,11 +16,11 @@ namespace erp::host {
 class HostApp;
 
 class Router {
-public:
+  public:
     explicit Router(const HostApp& app) : app_(app) {}
     HttpResponse handle(const HttpRequest& req) const;
 
-private:
+  private:
     HttpResponse health() const;
     HttpResponse metrics() const;
     HttpResponse plugins() const;

@@ -9,7 +9,7 @@
 namespace erp::host {
 
 class BufferSink {
-public:
+  public:
     explicit BufferSink(size_t limit = 64u * 1024u * 1024u);
     BufferSink(const BufferSink&) = delete;
     BufferSink& operator=(const BufferSink&) = delete;
@@ -19,7 +19,7 @@ public:
     std::string take() { return std::move(data_); }
     bool overflowed() const { return overflowed_; }
 
-private:
+  private:
     static erp_status write(void* ctx, const char* data, size_t len);
     erp_sink sink_;
     std::string data_;

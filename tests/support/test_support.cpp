@@ -61,9 +61,13 @@ TempPgDatabase::~TempPgDatabase() {
     }
 }
 
-fs::path staged_plugin_dir(const std::string& id) { return fs::path(ERP_PLUGIN_STAGE_DIR) / id; }
+fs::path staged_plugin_dir(const std::string& id) {
+    return fs::path(ERP_PLUGIN_STAGE_DIR) / id;
+}
 
-fs::path test_plugin_library(const std::string& file_name) { return fs::path(ERP_TEST_PLUGIN_DIR) / file_name; }
+fs::path test_plugin_library(const std::string& file_name) {
+    return fs::path(ERP_TEST_PLUGIN_DIR) / file_name;
+}
 
 std::string read_file(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
@@ -84,8 +88,8 @@ void write_file(const fs::path& p, const std::string& text) {
     }
 }
 
-fs::path install_plugin(const fs::path& dir, const std::string& id, const fs::path& library,
-                        const std::string& version, const std::string& sha256_override) {
+fs::path install_plugin(const fs::path& dir, const std::string& id, const fs::path& library, const std::string& version,
+                        const std::string& sha256_override) {
     fs::create_directories(dir);
     const fs::path lib = dir / library.filename();
     fs::copy_file(library, lib, fs::copy_options::overwrite_existing);

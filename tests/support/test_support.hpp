@@ -9,7 +9,7 @@ namespace erp::test {
 
 // A fresh directory under the system temp dir, removed on destruction.
 class TempDir {
-public:
+  public:
     TempDir();
     ~TempDir();
     TempDir(const TempDir&) = delete;
@@ -17,14 +17,14 @@ public:
     const std::filesystem::path& path() const { return path_; }
     std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
 
-private:
+  private:
     std::filesystem::path path_;
 };
 
 // A database created for one test on the server named by ERP_TEST_PG_URL and
 // dropped afterwards. Fails the test (BOOST_FAIL) when the variable is unset.
 class TempPgDatabase {
-public:
+  public:
     TempPgDatabase();
     ~TempPgDatabase();
     TempPgDatabase(const TempPgDatabase&) = delete;
@@ -33,7 +33,7 @@ public:
     const std::string& url() const { return url_; }
     const std::string& name() const { return name_; }
 
-private:
+  private:
     std::string admin_url_;
     std::string name_;
     std::string url_;

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Checks that every staged plugin library exports exactly one symbol:
+# erp_plugin_entry (ABI rule 1). Usage: scripts/check-exports.sh BUILD_DIR
+set -euo pipefail
+build_dir=${1:?usage: check-exports.sh BUILD_DIR}
+status=0
+count=0
+for lib in "$build_dir"/plugins/*/*.so; do
+  count=$((count + 1))
+  exported=$(nm -D --defined-only "$lib" | awk '$2 ~ /^[TDBRVWiu]$/ {print $3}' | sort)
+  if [[ "$exported" != "erp_plugin_entry" ]]; then
+    echo "check-exports: $lib exports more than erp_plugin_entry:" >&2
+    echo "$exported" | sed 's/^/    /' >&2
+    status=1
+  else
+    echo "check-exports: $(basename "$lib"): only erp_plugin_entry"
+  fi
+done
+if [[ $count -eq 0 ]]; then
+  echo "check-exports: no plugin libraries under $build_dir/plugins" >&2
+  exit 1
+fi
+exit $status

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The main job, for a fresh Debian 12 machine: installs dependencies, builds,
+# and runs erp-host with config/erp-host.example.toml — the eMAG plugin and the
+# C example plugin, serving on http://127.0.0.1:8080 until Ctrl-C.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+"$root/scripts/install-deps.sh"
+ERP_BUILD_TYPE=Release "$root/scripts/build.sh" "$root/build" -DERP_BUILD_TESTS=OFF -DERP_BUILD_BENCH=OFF
+
+data="$root/build/demo-data"
+mkdir -p "$data"
+# The admin token guards write routes. Generated once, kept in a 0600 file.
+if [[ ! -s "$data/admin-token" ]]; then
+  (umask 077 && head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$data/admin-token")
+fi
+# The demo account's password for the local eMAG sandbox (not a real secret).
+export EMAG_DEMO_PASSWORD=${EMAG_DEMO_PASSWORD:-sandbox-demo-password}
+
+config="$root/config/erp-host.example.toml"
+"$root/build/host_stub/erp-host" --config "$config" check-config
+cat <<MSG
+
+erp-host is starting on http://127.0.0.1:8080 — try:
+  curl -s http://127.0.0.1:8080/health
+  curl -s http://127.0.0.1:8080/api/plugins
+  curl -s http://127.0.0.1:8080/plugins/emag/api/status
+  curl -s http://127.0.0.1:8080/metrics
+The admin token for write routes is in $data/admin-token. Stop with Ctrl-C.
+
+MSG
+exec "$root/build/host_stub/erp-host" --config "$config" serve
