@@ -27,14 +27,18 @@
  *    Pointers passed *into* a call are borrowed for the duration of that call
  *    unless the documentation of the field says otherwise.
  *  - Errors: functions return erp_status (ERP_OK == 0). Details go to the
- *    `error` sink as one JSON object {"code":"...","message":"...","where":"..."}.
+ *    `error` sink as one JSON object {"code":"...","message":"...","where":"..."}
+ *    where "code" is the lower-case status name without its prefix
+ *    ("invalid_argument", "not_found", "config", ...) or a more specific
+ *    plugin-defined code. `error` sinks passed by the host are never NULL.
  *
  * Lifecycle (each step on the host's control thread, never concurrently):
  *   dlopen(RTLD_NOW|RTLD_LOCAL) -> erp_plugin_entry -> init -> start
  *     -> [jobs, routes, validators, monitors run] -> stop -> shutdown -> dlclose
  *   A failure at any step is reported by the host with the plugin id and the
- *   step; the host then goes on without that plugin (calling shutdown if init
- *   had succeeded). After shutdown returns, no thread of the plugin may still
+ *   step; the host then goes on without that plugin, calling shutdown (never
+ *   stop) if init had succeeded: a plugin whose start failed must clean up
+ *   what start began before returning. After shutdown returns, no thread of the plugin may still
  *   run and no memory it handed out may still be referenced: the library is
  *   unloaded next. Do not rely on global destructors of the library.
  *
@@ -194,8 +198,9 @@ typedef struct erp_host_api {
 
     /** Reports progress of a running job as a JSON object, e.g.
      *  {"processed":120,"total":5000,"rate":95.5,"eta_s":51,"errors":0}.
-     *  The host stamps it with the job id and publishes it on topic "jobs".
-     *  Call at most a few times a second. @since 1.0 */
+     *  The host stamps it with the job id and publishes it on topic "jobs"
+     *  as {"job":id,"state":"progress","progress":{...}}. Call at most a few
+     *  times a second; the host may drop or merge reports. @since 1.0 */
     erp_status (*job_progress)(erp_host_ctx* ctx, erp_job* job, const char* json, size_t len);
 
     /** Looks up an optional, separately versioned host service by name (e.g.
@@ -273,7 +278,7 @@ typedef struct erp_monitor_def {
  * next time. Changing an applied version is an error (checksum mismatch): add
  * a new version instead. `declaration_json`:
  *
- *   {"create_tables":[{"name":"hello_greetings",
+ *   {"create_tables":[{"name":"hello_c_greetings",
  *       "columns":[{"name":"id","type":"bigint","nullable":false},
  *                  {"name":"text","type":"string","size":200},
  *                  {"name":"amount","type":"decimal","precision":18,"scale":4},
@@ -284,9 +289,11 @@ typedef struct erp_monitor_def {
  *    "sql":{"sqlite3":["..."],"postgresql":["..."]}}
  *
  * Types: "string" (text, or varchar(size)), "integer" (32-bit), "bigint"
- * (64-bit), "double", "decimal" (exact: precision, scale), "timestamp" (text
- * "YYYY-MM-DDTHH:MM:SSZ", always UTC, on every backend), "json" (text),
- * "blob". Table and index names must begin with the plugin id and "_".
+ * (64-bit), "double", "decimal" (numeric(precision, scale): exact on
+ * PostgreSQL, but SQLite stores it with floating-point affinity, so store
+ * money as "bigint" minor units or as decimal text in a "string" to keep it
+ * exact everywhere), "timestamp" (text "YYYY-MM-DDTHH:MM:SSZ", always UTC, on
+ * every backend), "json" (text), "blob". Table and index names must begin with the plugin id and "_".
  * "sql" is the escape hatch for what the portable form cannot say; its
  * statements run after the portable ones, for the active backend only, and a
  * backend without an entry is an error if any other backend has one.
@@ -330,6 +337,8 @@ typedef struct erp_http_response {
 /**
  * An HTTP route, served by the host at /plugins/<plugin id><pattern>.
  * `pattern` is a path with {name} segments, e.g. "/api/offers/{id}/price".
+ * Routes are matched before static roots; a path that matches a route with
+ * another method gets 405 with an Allow header.
  * Methods other than GET and HEAD always require the admin token; GET/HEAD
  * require it when flags has ERP_ROUTE_ADMIN.
  */
@@ -388,8 +397,11 @@ typedef struct erp_plugin_state erp_plugin_state;
  */
 typedef struct erp_plugin_api {
     uint32_t struct_size;
-    /** ERP_ABI_VERSION the plugin was built against. The host refuses a
-     *  different major, and a minor above its own. @since 1.0 */
+    /** The minimum host ABI this plugin needs: normally ERP_ABI_VERSION of the
+     *  header it was built with. The host refuses a different major, and a
+     *  minor above its own ("upgrade the host"); it must also equal the
+     *  manifest's "abi_version". Fields a newer plugin appends beyond what
+     *  the host knows are ignored. @since 1.0 */
     uint32_t abi_version;
     /** Must equal the manifest's "id": [a-z][a-z0-9_]* . @since 1.0 */
     const char* id;
@@ -397,8 +409,9 @@ typedef struct erp_plugin_api {
     const char* version;
     /**
      * Creates the plugin instance. `config_json` is the plugin's own section
-     * of the host config as a JSON object (secrets are not in it: the config
-     * names env variables or files). Register everything through `registrar`
+     * of the host config as a JSON object, "{}" when there is none (secrets
+     * are not in it: the config names env variables or files), already
+     * checked against the manifest's config_schema. Register everything through `registrar`
      * here. On success set *state (may be NULL). On failure write details to
      * `error` and release everything: shutdown is not called. Required.
      */
