@@ -491,7 +491,7 @@ HttpResponse Router::validate(const std::string& kind, const HttpRequest& req) c
     // Validators are promised JSON text; malformed input is refused here with
     // the parser's position, before any plugin sees it.
     try {
-        (void)json::parse(req.body);
+        [[maybe_unused]] const auto parsed = json::parse(req.body);
     } catch (const json::parse_error& e) {
         return HttpResponse::error(400, "malformed_json",
                                    std::string("the request body is not valid JSON: ") + e.what());
