@@ -1,1 +1,109 @@
-// placeholder
+// The eMAG plugin's entry: the only file that speaks the C ABI. It wires the
+// pieces of emag_core to the host through erp_plugin.hpp and holds no logic
+// of its own: config and secrets (config/), tables (store/), health, metrics
+// and status documents (monitor/).
+#include "config/plugin_config.hpp"
+#include "monitor/health.hpp"
+#include "monitor/status.hpp"
+#include "store/account_store.hpp"
+#include "store/schema.hpp"
+#include "store/timestamp.hpp"
+
+#include <erp_plugin/erp_plugin.hpp>
+
+#include <fmt/format.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+// Both come from manifest.json (emag_plugin/CMakeLists.txt), so the library
+// can never disagree with its manifest, which the host checks at load.
+#if !defined(EMAG_PLUGIN_ID) || !defined(EMAG_PLUGIN_VERSION)
+#error "EMAG_PLUGIN_ID and EMAG_PLUGIN_VERSION are set from manifest.json by emag_plugin/CMakeLists.txt"
+#endif
+
+namespace {
+
+using erp::plugin::Error;
+using erp::plugin::HostApi;
+using erp::plugin::Registrations;
+using erp::plugin::Request;
+using erp::plugin::Response;
+namespace emag = erp::emag;
+
+// One instance per init, destroyed at shutdown (ERP_CPP_PLUGIN). Everything
+// the handlers read is fixed in the constructor, so routes and monitors,
+// which the host calls on any thread at once, need no locking.
+class EmagPlugin {
+  public:
+    // init: parse the config, resolve the secrets (a missing one fails init
+    // with ERP_E_CONFIG), register tables, monitor and routes.
+    EmagPlugin(HostApi host, std::string_view config_json, Registrations& reg)
+        : host_(host), accounts_(load_accounts(config_json)) {
+        for (const auto& a : accounts_) {
+            // The password was resolved above, or init would have failed.
+            health_.push_back(emag::AccountHealth{a.config.name, a.config.platform, !a.password.empty()});
+            status_.push_back(emag::AccountStatus{&a.config, !a.password.empty()});
+        }
+        status_body_ = emag::status_json(EMAG_PLUGIN_VERSION, status_);
+
+        for (const emag::SchemaVersion& v : emag::schema_versions()) {
+            reg.add_db_mapping(v.version, v.description, v.declaration_json);
+        }
+        reg.add_monitor(
+            "emag.health", [this] { return emag::metrics_json(health_); },
+            [this] { return emag::health_json(health_); });
+        reg.add_route("GET", "/api/status", 0, [this](const Request&, Response& resp) { resp.json(status_body_); });
+    }
+    // The handlers registered above capture `this`, and status_ points into
+    // accounts_: the instance stays where ERP_CPP_PLUGIN constructed it.
+    EmagPlugin(const EmagPlugin&) = delete;
+    EmagPlugin& operator=(const EmagPlugin&) = delete;
+
+    // start: the host has created the tables; record the configured accounts.
+    void start() {
+        std::vector<emag::AccountRecord> records;
+        std::string summary;
+        for (const auto& a : accounts_) {
+            records.push_back(emag::to_record(a.config));
+            summary += (summary.empty() ? "" : ", ") + a.config.name + " (" + a.config.platform + ")";
+        }
+        const std::string db_url = host_.database_url(); // throws Error with the host's status
+        try {
+            emag::AccountStore store(db_url);
+            store.upsert(records, emag::iso8601_utc(host_.now_ms()));
+        } catch (const std::exception& e) {
+            throw Error(ERP_E_IO, "database", std::string("storing the accounts in emag_accounts failed: ") + e.what());
+        }
+        // Account names and platforms only: usernames stay out of logs.
+        if (accounts_.empty()) {
+            host_.warn("emag " EMAG_PLUGIN_VERSION ": started with no accounts configured ([plugins.emag] accounts)");
+        } else {
+            host_.info(
+                fmt::format("emag {}: started with {} account(s): {}", EMAG_PLUGIN_VERSION, accounts_.size(), summary));
+        }
+    }
+
+    // stop: nothing runs in the background yet.
+    void stop() {}
+
+  private:
+    static std::vector<emag::ResolvedAccount> load_accounts(std::string_view config_json) {
+        try {
+            return emag::resolve_accounts(emag::parse_plugin_config(config_json));
+        } catch (const emag::ConfigError& e) {
+            throw Error(ERP_E_CONFIG, "config", e.what());
+        }
+    }
+
+    HostApi host_;
+    const std::vector<emag::ResolvedAccount> accounts_;
+    std::vector<emag::AccountHealth> health_;
+    std::vector<emag::AccountStatus> status_; // points into accounts_
+    std::string status_body_;
+};
+
+} // namespace
+
+ERP_CPP_PLUGIN(EmagPlugin, EMAG_PLUGIN_ID, EMAG_PLUGIN_VERSION)

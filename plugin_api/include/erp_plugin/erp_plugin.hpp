@@ -1100,7 +1100,7 @@ inline erp_status negotiate(uint32_t host_abi_version, const erp_plugin_api* api
         }
         *out_api = nullptr;
         if (ERP_ABI_VERSION_MAJOR_OF(host_abi_version) != ERP_ABI_VERSION_MAJOR) {
-            throw Error(ERP_E_VERSION, "abi_version",
+            throw Error(ERP_E_VERSION, "version",
                         "host ABI " + abi_version_text(host_abi_version) + ", plugin built for " +
                             abi_version_text(ERP_ABI_VERSION));
         }
@@ -1125,7 +1125,9 @@ inline erp_status negotiate(uint32_t host_abi_version, const erp_plugin_api* api
  * for the constructor only. Optional members `start()` and `stop()` (returning
  * void or erp_status) become the ABI's start/stop; the destructor is
  * shutdown and must join every thread the plugin started. All of them run on
- * the host's control thread, inside the exception fence.
+ * the host's control thread, inside the exception fence. When start() fails
+ * the host calls shutdown without stop, so start() must undo what it began
+ * before throwing (hold it in RAII members or locals).
  *
  * The erp_plugin_api is a constant (no static constructor or destructor).
  */

@@ -1,0 +1,293 @@
+#include "config/plugin_config.hpp"
+
+#include "config/platforms.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <set>
+
+namespace erp::emag {
+namespace {
+
+using nlohmann::json;
+
+// Lengths match the emag_accounts columns (store/schema.cpp).
+constexpr std::size_t kMaxName = 64;
+constexpr std::size_t kMaxText = 255;
+constexpr std::size_t kMaxTimezone = 64;
+
+std::string json_quoted(std::string_view s) {
+    return json(std::string(s)).dump();
+}
+
+const char* type_name(const json& j) {
+    return j.type_name();
+}
+
+void refuse_unknown_keys(const json& obj, const std::set<std::string>& known, const std::string& path) {
+    for (const auto& [key, value] : obj.items()) {
+        (void)value;
+        if (key == "password" && known.count("password_env") != 0) {
+            throw ConfigError(path + ".password", "inline secrets are not allowed; use password_env or password_file");
+        }
+        if (known.count(key) == 0) {
+            std::string expected;
+            for (const auto& k : known) {
+                expected += (expected.empty() ? "" : ", ") + k;
+            }
+            throw ConfigError(path.empty() ? key : path + "." + key, "unknown key (expected one of: " + expected + ")");
+        }
+    }
+}
+
+// The string at obj[key], or nullptr when absent. Throws when not a string.
+const std::string* optional_string(const json& obj, const char* key, const std::string& path) {
+    const auto it = obj.find(key);
+    if (it == obj.end()) {
+        return nullptr;
+    }
+    if (!it->is_string()) {
+        throw ConfigError(path + "." + key, std::string("expected a string, got ") + type_name(*it));
+    }
+    return it->get_ptr<const std::string*>();
+}
+
+const std::string& required_string(const json& obj, const char* key, const std::string& path) {
+    const std::string* s = optional_string(obj, key, path);
+    if (s == nullptr) {
+        throw ConfigError(path + "." + key, "is required");
+    }
+    if (s->empty()) {
+        throw ConfigError(path + "." + key, "must not be empty");
+    }
+    return *s;
+}
+
+void check_length(const std::string& value, std::size_t max, const std::string& path) {
+    if (value.size() > max) {
+        throw ConfigError(path, "is longer than " + std::to_string(max) + " characters");
+    }
+}
+
+bool is_name_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+bool is_env_name(const std::string& s) {
+    if (s.empty() || (s[0] >= '0' && s[0] <= '9')) {
+        return false;
+    }
+    for (char c : s) {
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// IANA zone names: "Europe/Bucharest", "UTC", "America/Argentina/Buenos_Aires",
+// "Etc/GMT+2". Checked for shape only: GCC 12 has no tz database in
+// std::chrono, and a zone is looked up when it is first used.
+bool looks_like_timezone(const std::string& s) {
+    if (s.empty() || s.front() == '/' || s.back() == '/' || s.find("..") != std::string::npos) {
+        return false;
+    }
+    for (char c : s) {
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+              c == '+' || c == '/')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// http(s)://host[...]: eMAG is HTTPS-only, plain http is for the local
+// sandbox in tests and demos.
+void check_base_url(const std::string& url, const std::string& path) {
+    std::string_view rest;
+    if (url.rfind("https://", 0) == 0) {
+        rest = std::string_view(url).substr(8);
+    } else if (url.rfind("http://", 0) == 0) {
+        rest = std::string_view(url).substr(7);
+    } else {
+        throw ConfigError(path, "must start with https:// or http://, got " + json_quoted(url));
+    }
+    if (rest.empty() || rest.front() == '/' || rest.front() == ':') {
+        throw ConfigError(path, "names no host: " + json_quoted(url));
+    }
+    for (char c : url) {
+        if (static_cast<unsigned char>(c) <= 0x20 || c == '\x7f') {
+            throw ConfigError(path, "must not contain spaces or control characters");
+        }
+    }
+    check_length(url, kMaxText, path);
+}
+
+AccountConfig parse_account(const json& a, const std::string& path) {
+    if (!a.is_object()) {
+        throw ConfigError(path, std::string("expected an object, got ") + type_name(a));
+    }
+    refuse_unknown_keys(a, {"name", "platform", "base_url", "username", "password_env", "password_file", "timezone"},
+                        path);
+    AccountConfig acc;
+    acc.path = path;
+
+    acc.name = required_string(a, "name", path);
+    for (char c : acc.name) {
+        if (!is_name_char(c)) {
+            throw ConfigError(path + ".name", json_quoted(acc.name) + " may contain only a-z, 0-9, _ and -");
+        }
+    }
+    check_length(acc.name, kMaxName, path + ".name");
+
+    const std::string& platform_id = required_string(a, "platform", path);
+    const Platform* platform = find_platform(platform_id);
+    if (platform == nullptr) {
+        throw ConfigError(path + ".platform",
+                          "unknown platform " + json_quoted(platform_id) + " (expected " + platform_ids_text() + ")");
+    }
+    acc.platform = std::string(platform->id);
+    acc.currency = std::string(platform->currency);
+    acc.locale = std::string(platform->locale);
+
+    if (const std::string* url = optional_string(a, "base_url", path)) {
+        check_base_url(*url, path + ".base_url");
+        acc.base_url = *url;
+    } else {
+        acc.base_url = std::string(platform->base_url);
+    }
+
+    acc.username = required_string(a, "username", path);
+    check_length(acc.username, kMaxText, path + ".username");
+
+    const std::string* env = optional_string(a, "password_env", path);
+    const std::string* file = optional_string(a, "password_file", path);
+    if ((env == nullptr) == (file == nullptr)) {
+        throw ConfigError(path, std::string("exactly one of password_env or password_file is required (") +
+                                    (env ? "both given" : "neither given") + ")");
+    }
+    if (env != nullptr) {
+        if (!is_env_name(*env)) {
+            throw ConfigError(path + ".password_env", json_quoted(*env) + " is not an environment variable name");
+        }
+        acc.password = SecretRef{SecretRef::Kind::env, *env};
+    } else {
+        // The plugin cannot know what a relative path was relative to (the
+        // host's config file? its working directory?), so it asks for clarity.
+        if (file->empty() || !std::filesystem::path(*file).is_absolute()) {
+            throw ConfigError(path + ".password_file", "must be an absolute path, got " + json_quoted(*file));
+        }
+        acc.password = SecretRef{SecretRef::Kind::file, *file};
+    }
+
+    if (const std::string* tz = optional_string(a, "timezone", path)) {
+        if (!looks_like_timezone(*tz)) {
+            throw ConfigError(path + ".timezone", json_quoted(*tz) + " is not an IANA time zone name");
+        }
+        check_length(*tz, kMaxTimezone, path + ".timezone");
+        acc.timezone = *tz;
+    } else {
+        acc.timezone = std::string(platform->default_timezone);
+    }
+    return acc;
+}
+
+std::string trim_one_newline(std::string s) {
+    if (!s.empty() && s.back() == '\n') {
+        s.pop_back();
+        if (!s.empty() && s.back() == '\r') {
+            s.pop_back();
+        }
+    }
+    return s;
+}
+
+std::string account_label(const AccountConfig& a) {
+    return a.path + " (" + a.name + ")";
+}
+
+} // namespace
+
+PluginConfig parse_plugin_config(std::string_view text) {
+    json root;
+    try {
+        root = json::parse(text);
+    } catch (const json::parse_error& e) {
+        // nlohmann's message quotes bytes near the error, which may be part
+        // of a secret someone pasted: keep only the position.
+        throw ConfigError("config", "invalid JSON near byte " + std::to_string(e.byte));
+    }
+    if (root.is_null()) {
+        root = json::object(); // an absent section
+    }
+    if (!root.is_object()) {
+        throw ConfigError("config", std::string("expected an object, got ") + type_name(root));
+    }
+    refuse_unknown_keys(root, {"accounts"}, "");
+
+    PluginConfig cfg;
+    const auto it = root.find("accounts");
+    if (it == root.end()) {
+        return cfg;
+    }
+    if (!it->is_array()) {
+        throw ConfigError("accounts", std::string("expected an array, got ") + type_name(*it));
+    }
+    std::map<std::string, std::string> seen; // name -> path
+    for (std::size_t i = 0; i < it->size(); ++i) {
+        const std::string path = "accounts[" + std::to_string(i) + "]";
+        AccountConfig acc = parse_account((*it)[i], path);
+        const auto [pos, inserted] = seen.emplace(acc.name, path);
+        if (!inserted) {
+            throw ConfigError(path + ".name",
+                              "duplicate account name " + json_quoted(acc.name) + " (also " + pos->second + ")");
+        }
+        cfg.accounts.push_back(std::move(acc));
+    }
+    return cfg;
+}
+
+Secret resolve_password(const AccountConfig& account) {
+    const std::string who = account_label(account);
+    if (account.password.kind == SecretRef::Kind::env) {
+        const char* value = std::getenv(account.password.name.c_str());
+        if (value == nullptr) {
+            throw ConfigError(who, "environment variable " + account.password.name + " is not set");
+        }
+        std::string v = trim_one_newline(value);
+        if (v.empty()) {
+            throw ConfigError(who, "environment variable " + account.password.name + " is empty");
+        }
+        return Secret(std::move(v));
+    }
+    const std::string& file = account.password.name;
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        throw ConfigError(who, "password file " + file + " cannot be read");
+    }
+    std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) {
+        throw ConfigError(who, "password file " + file + " cannot be read");
+    }
+    Secret secret(trim_one_newline(std::move(content)));
+    if (secret.empty()) {
+        throw ConfigError(who, "password file " + file + " is empty");
+    }
+    return secret;
+}
+
+std::vector<ResolvedAccount> resolve_accounts(const PluginConfig& config) {
+    std::vector<ResolvedAccount> out;
+    out.reserve(config.accounts.size());
+    for (const AccountConfig& a : config.accounts) {
+        out.push_back(ResolvedAccount{a, resolve_password(a)});
+    }
+    return out;
+}
+
+} // namespace erp::emag

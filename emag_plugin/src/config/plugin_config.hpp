@@ -1,0 +1,72 @@
+// The eMAG plugin's configuration: the host hands over the [plugins.emag]
+// section of its TOML config as JSON. Parsing validates everything and says
+// where a problem is ("accounts[1].platform: ..."); resolving the secrets it
+// names (environment variable or file) is a separate step, because secrets
+// never sit in the config itself.
+#pragma once
+
+#include "config/secret.hpp"
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace erp::emag {
+
+// A configuration problem. what() is "<path>: <reason>", e.g.
+// `accounts[1].platform: unknown platform "pl" (expected ro, bg, hu, fd-ro, fd-bg)`.
+// Never contains a secret.
+class ConfigError : public std::runtime_error {
+  public:
+    ConfigError(std::string path, const std::string& reason)
+        : std::runtime_error(path + ": " + reason), path_(std::move(path)) {}
+    const std::string& path() const noexcept { return path_; }
+
+  private:
+    std::string path_;
+};
+
+// Where an account's password comes from: the config names it, never holds it.
+struct SecretRef {
+    enum class Kind { env, file };
+    Kind kind = Kind::env;
+    std::string name; // variable name, or absolute file path
+};
+
+// One account, validated, with the platform's defaults already applied.
+struct AccountConfig {
+    std::string name;     // [a-z0-9_-]{1,64}, unique
+    std::string platform; // Platform::id
+    std::string base_url; // the override, else the platform's URL
+    std::string username;
+    SecretRef password;
+    std::string timezone; // the override, else the platform's default zone
+    std::string currency; // from the platform
+    std::string locale;   // from the platform
+    std::string path;     // "accounts[0]": for messages about this account
+};
+
+struct PluginConfig {
+    std::vector<AccountConfig> accounts; // may be empty: the plugin then idles
+};
+
+// Parses and validates the config JSON. Throws ConfigError.
+PluginConfig parse_plugin_config(std::string_view json);
+
+// Reads the account's password from its environment variable or file (one
+// trailing newline, LF or CRLF, is trimmed: files written by `echo` end in
+// one). Throws ConfigError naming the account and the variable/file when it
+// is missing, unreadable or empty; the message never contains the value.
+Secret resolve_password(const AccountConfig& account);
+
+// An account ready to use: its config and its password.
+struct ResolvedAccount {
+    AccountConfig config;
+    Secret password;
+};
+
+// resolve_password for every account, in order. Throws ConfigError.
+std::vector<ResolvedAccount> resolve_accounts(const PluginConfig& config);
+
+} // namespace erp::emag

@@ -1,0 +1,27 @@
+// Health and metrics documents for the host's /health and /metrics (the
+// formats of erp_monitor_def in erp_plugin.h), as pure functions of the
+// accounts' state so they are trivial to test. Grows with the sync figures of
+// DESIGN.md §5.4.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace erp::emag {
+
+struct AccountHealth {
+    std::string name;
+    std::string platform;
+    bool credentials_ok = false; // the password was resolved at init
+};
+
+// {"status":"ok"|"degraded","score":0..100,
+//  "detail":{"accounts":N,"credentials_ok":N}}
+// Score is the share of accounts with credentials; no accounts is "ok".
+std::string health_json(const std::vector<AccountHealth>& accounts);
+
+// {"metrics":[emag_accounts_configured (gauge), emag_account_info (gauge,
+// one per account, labels account/platform, value 1)]}
+std::string metrics_json(const std::vector<AccountHealth>& accounts);
+
+} // namespace erp::emag
