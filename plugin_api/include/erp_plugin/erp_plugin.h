@@ -51,6 +51,10 @@
  *    may run concurrently on different threads.
  *  - Route handlers, validators and monitor callbacks: any host thread, possibly
  *    concurrently with each other and with jobs. They must be thread-safe.
+ *    They are called only after start() returned ERP_OK, and none is in
+ *    flight or begins once stop() is called.
+ *  - Everything registered during an init() that fails is discarded unused:
+ *    the host never calls a callback of a failed init.
  *  - Every function in erp_host_api may be called from any thread, including
  *    threads the plugin created itself, between init and the end of shutdown.
  *  - stop() must return promptly once running work has observed cancellation
@@ -172,7 +176,8 @@ typedef struct erp_host_api {
      *  SOCI form: "sqlite3://db=/path/file.db" or
      *  "postgresql://host=... dbname=...". The plugin opens its own sessions
      *  with it; tables declared as DB mappings exist by the time start() is
-     *  called. Returns ERP_E_UNAVAILABLE when the host has no database.
+     *  called. Returns ERP_E_UNAVAILABLE when the host has no database. (Host
+     *  services have no error sink: the host logs the reason of a failure.)
      *  @since 1.0 */
     erp_status (*database_url)(erp_host_ctx* ctx, erp_sink* out);
 
@@ -293,7 +298,9 @@ typedef struct erp_monitor_def {
  * PostgreSQL, but SQLite stores it with floating-point affinity, so store
  * money as "bigint" minor units or as decimal text in a "string" to keep it
  * exact everywhere), "timestamp" (text "YYYY-MM-DDTHH:MM:SSZ", always UTC, on
- * every backend), "json" (text), "blob". Table and index names must begin with the plugin id and "_".
+ * every backend), "json" (text), "blob" (SQLite blob; on PostgreSQL SOCI 4 stores a
+ * large object (oid) that deleting the row does not free: prefer base64
+ * text). Table and index names must begin with the plugin id and "_".
  * "sql" is the escape hatch for what the portable form cannot say; its
  * statements run after the portable ones, for the active backend only, and a
  * backend without an entry is an error if any other backend has one.
@@ -322,8 +329,9 @@ typedef struct erp_http_request {
     size_t body_len;
 } erp_http_request;
 
-/** The response a handler fills. Owned by the host; valid during the call.
- *  Defaults: status 200, Content-Type application/json. */
+/** The response a handler fills. Owned by the host; valid during the call;
+ *  all three members are always provided. Defaults: status 200,
+ *  Content-Type application/json. */
 typedef struct erp_http_response {
     uint32_t struct_size;
     void* ctx;
