@@ -11,7 +11,16 @@ set -euo pipefail
 
 action=${1:-start}
 dir=${2:-${ERP_PG_DIR:-/tmp/erp-test-pg}}
-port=${ERP_PG_PORT:-54329}
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# A port of our own: ERP_PG_PORT if given, else the first free one from 54329.
+if [[ -n "${ERP_PG_PORT:-}" ]]; then
+  port=$ERP_PG_PORT
+elif [[ -f "$dir/erp-port" ]]; then
+  port=$(cat "$dir/erp-port")
+else
+  port=54329
+  while port_in_use "$port"; do port=$((port + 1)); done
+fi
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 if [[ -z "$bindir" ]]; then
   echo "pg-test-server: PostgreSQL server binaries not found (run scripts/install-deps.sh)" >&2
@@ -34,6 +43,7 @@ case "$action" in
       as_owner "$bindir/initdb" -D "$dir" -U postgres -A trust --no-sync -E UTF8 >"$dir.initdb.log" 2>&1 ||
         { cat "$dir.initdb.log" >&2; exit 1; }
     fi
+    echo "$port" > "$dir/erp-port"
     if ! as_owner "$bindir/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
       as_owner "$bindir/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
         -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null ||

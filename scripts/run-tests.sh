@@ -14,7 +14,6 @@ cd "$root"
 
 pg_dir=$(mktemp -d /tmp/erp-test-pg.XXXXXX)
 chmod 755 "$pg_dir" # the server runs as postgres and must reach its data dir
-export ERP_PG_PORT=${ERP_PG_PORT:-54329}
 cleanup() { "$root/scripts/pg-test-server.sh" stop "$pg_dir/data" || true; rm -rf "$pg_dir"; }
 trap cleanup EXIT
 ERP_TEST_PG_URL=$("$root/scripts/pg-test-server.sh" start "$pg_dir/data")
@@ -29,10 +28,10 @@ echo "run-tests: Release tests"
 ctest --test-dir "$root/build" --output-on-failure -j 2
 
 if [[ -z "${ERP_SKIP_SANITIZE:-}" ]]; then
-  echo "run-tests: ASan+UBSan build of the unit tests"
+  echo "run-tests: ASan+UBSan build of the tests"
   ERP_BUILD_TYPE=Debug "$root/scripts/build.sh" "$root/build-asan" -DERP_SANITIZE=ON -DERP_BUILD_BENCH=OFF
-  echo "run-tests: ASan+UBSan unit tests"
+  echo "run-tests: ASan+UBSan tests"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir "$root/build-asan" --output-on-failure -j 2 -L unit
+    ctest --test-dir "$root/build-asan" --output-on-failure -j 2
 fi
 echo "run-tests: all green"
