@@ -21,7 +21,7 @@ export ERP_TEST_PG_URL
 echo "run-tests: PostgreSQL test server up ($ERP_TEST_PG_URL)"
 
 echo "run-tests: Release build"
-"$root/scripts/build.sh" "$root/build"
+"$root/scripts/build.sh" "$root/build" -DERP_BUILD_TESTS=ON -DERP_BUILD_BENCH=ON -DERP_SANITIZE=OFF
 echo "run-tests: checking plugin exports"
 "$root/scripts/check-exports.sh" "$root/build"
 echo "run-tests: Release tests"
@@ -29,7 +29,7 @@ ctest --test-dir "$root/build" --output-on-failure -j 2
 
 if [[ -z "${ERP_SKIP_SANITIZE:-}" ]]; then
   echo "run-tests: ASan+UBSan build of the tests"
-  ERP_BUILD_TYPE=Debug "$root/scripts/build.sh" "$root/build-asan" -DERP_SANITIZE=ON -DERP_BUILD_BENCH=OFF
+  ERP_BUILD_TYPE=Debug "$root/scripts/build.sh" "$root/build-asan" -DERP_SANITIZE=ON -DERP_BUILD_TESTS=ON -DERP_BUILD_BENCH=OFF
   echo "run-tests: ASan+UBSan tests"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir "$root/build-asan" --output-on-failure -j 2

@@ -606,6 +606,24 @@ class HttpServer::Impl::WsSession final : public HttpServer::Impl::Session,
 };
 
 // ---------------------------------------------------------------------------
+// True when there is no Origin (a non-browser client) or the Origin's
+// host[:port] equals the Host header the client connected with.
+bool same_origin(std::string_view origin, std::string_view host) {
+    if (origin.empty())
+        return true;
+    const auto scheme_end = origin.find("://");
+    if (scheme_end == std::string_view::npos)
+        return false;
+    std::string_view authority = origin.substr(scheme_end + 3);
+    if (const auto slash = authority.find('/'); slash != std::string_view::npos)
+        authority = authority.substr(0, slash);
+    std::string a(authority);
+    std::string h(host);
+    ascii_lower(a);
+    ascii_lower(h);
+    return !a.empty() && a == h;
+}
+
 // Plain HTTP session (keep-alive); hands /ws upgrades to a WsSession.
 
 class HttpServer::Impl::HttpSession final : public HttpServer::Impl::Session,
@@ -715,6 +733,12 @@ class HttpServer::Impl::HttpSession final : public HttpServer::Impl::Session,
         std::string query = qmark == std::string::npos ? std::string() : target.substr(qmark + 1);
 
         if (path == "/ws" && websocket::is_upgrade(req)) {
+            // Browsers send Origin on every WebSocket handshake: only pages
+            // served by this host may read its feed, not any site the admin
+            // happens to have open (cross-site WebSocket hijacking).
+            if (!same_origin(req[http::field::origin], req[http::field::host]))
+                return send_error_and_close(403, "forbidden_origin",
+                                            "WebSocket connections are accepted only from pages served by this host");
             state_ = State::closed; // the socket now belongs to the feed session
             auto ws = std::make_shared<WsSession>(server_, stream_.release_socket(), remote_);
             ws->start(parser_->release(), std::move(query));

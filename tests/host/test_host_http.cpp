@@ -180,3 +180,11 @@ BOOST_AUTO_TEST_CASE(metrics_are_prometheus_text) {
     BOOST_TEST(contains(r.body, "emag_accounts_configured"), r.body);
     BOOST_TEST(!contains(r.body, "emag-test-password-not-real"));
 }
+
+BOOST_AUTO_TEST_CASE(ws_refuses_other_sites_but_accepts_its_own_pages) {
+    const std::string own = "http://127.0.0.1:" + std::to_string(host().port);
+    BOOST_CHECK_THROW(WsClient(host().port, "/ws?topics=jobs", "http://evil.example"), std::exception);
+    BOOST_CHECK_THROW(WsClient(host().port, "/ws?topics=jobs", "http://127.0.0.1:1"), std::exception);
+    WsClient ws(host().port, "/ws?topics=jobs", own);
+    BOOST_TEST(contains(ws.receive(std::chrono::seconds(10)), "hello"));
+}

@@ -64,8 +64,13 @@ struct WsClient::Impl {
     beast::websocket::stream<beast::tcp_stream> ws{ioc};
 };
 
-WsClient::WsClient(uint16_t port, const std::string& target) : impl_(std::make_unique<Impl>()) {
+WsClient::WsClient(uint16_t port, const std::string& target, const std::string& origin)
+    : impl_(std::make_unique<Impl>()) {
     beast::get_lowest_layer(impl_->ws).connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    if (!origin.empty()) {
+        impl_->ws.set_option(beast::websocket::stream_base::decorator(
+            [origin](beast::websocket::request_type& req) { req.set(http::field::origin, origin); }));
+    }
     impl_->ws.handshake("127.0.0.1:" + std::to_string(port), target);
 }
 

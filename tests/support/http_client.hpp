@@ -23,7 +23,9 @@ HttpResult http_request(uint16_t port, const std::string& method, const std::str
 // A WebSocket client of the host's /ws feed.
 class WsClient {
   public:
-    WsClient(uint16_t port, const std::string& target);
+    // Throws when the handshake is refused. `origin` is sent as a browser
+    // would ("" = no Origin header, as non-browser clients do).
+    WsClient(uint16_t port, const std::string& target, const std::string& origin = "");
     ~WsClient();
     WsClient(const WsClient&) = delete;
     WsClient& operator=(const WsClient&) = delete;
