@@ -34,19 +34,25 @@ void HostFixture::add_test_plugin(const std::string& id, const std::string& libr
     install_plugin(plugins_dir() / id, id, lib, version);
 }
 
-host::HostApp& HostFixture::make_app(const std::vector<std::string>& enabled) {
-    app_.reset();
+std::filesystem::path HostFixture::write_config(const std::vector<std::string>& enabled) {
     std::string list;
     for (const auto& id : enabled) {
         list += (list.empty() ? "\"" : ", \"") + id + "\"";
     }
     const std::string db = db_url_.empty() ? "sqlite3:data/erp.db" : db_url_;
-    const std::string toml = "[host]\nlisten = \"127.0.0.1:0\"\ndata_dir = \"data\"\nlog_level = \"warn\"\n"
+    const std::string toml = "[host]\nlisten = \"127.0.0.1:" + std::to_string(port_) +
+                             "\"\ndata_dir = \"data\"\nlog_level = \"" + log_level_ +
+                             "\"\n"
                              "admin_token_env = \"ERP_TEST_ADMIN_TOKEN\"\nhttp_threads = 2\nworker_threads = 4\n\n"
                              "[database]\nurl = \"" +
                              db + "\"\n\n[plugins]\ndir = \"plugins\"\nenabled = [" + list + "]\n\n" + extra_;
     write_file(dir() / "erp-host.toml", toml);
-    app_ = std::make_unique<host::HostApp>(host::load_config(dir() / "erp-host.toml"));
+    return dir() / "erp-host.toml";
+}
+
+host::HostApp& HostFixture::make_app(const std::vector<std::string>& enabled) {
+    app_.reset();
+    app_ = std::make_unique<host::HostApp>(host::load_config(write_config(enabled)));
     return *app_;
 }
 

@@ -29,8 +29,13 @@ class HostFixture {
     void extra_config(const std::string& toml) { extra_ += toml; }
     void use_database(const std::string& url) { db_url_ = url; }
 
-    // Writes erp-host.toml enabling `enabled` (in order) and creates the app.
+    // Writes erp-host.toml enabling `enabled` (in order); returns its path.
+    std::filesystem::path write_config(const std::vector<std::string>& enabled);
+    // write_config, then creates the app from it.
     host::HostApp& make_app(const std::vector<std::string>& enabled);
+    // The port written into the config (0 = any free port).
+    void set_port(uint16_t port) { port_ = port; }
+    void set_log_level(std::string level) { log_level_ = std::move(level); }
     host::HostApp& app() { return *app_; }
     void reset_app() { app_.reset(); }
 
@@ -43,6 +48,8 @@ class HostFixture {
     TempDir dir_;
     std::string db_url_;
     std::string extra_;
+    uint16_t port_ = 0;
+    std::string log_level_ = "warn";
     std::unique_ptr<host::HostApp> app_;
 };
 
