@@ -277,45 +277,45 @@ struct Scheduler::Impl {
         }
     }
 
+    // Claims a run of `id` for single-flight: the run to execute, or the
+    // reason there is none (stopped, unknown, already running — counted as
+    // skipped).
+    std::shared_ptr<JobRun> claim(const std::string& id, std::string params_json, Job*& j, Trigger& refused) {
+        std::lock_guard lk(mu_);
+        if (stopped_) {
+            refused = Trigger::stopped;
+            return nullptr;
+        }
+        j = find_locked(id);
+        if (j == nullptr) {
+            refused = Trigger::unknown_job;
+            return nullptr;
+        }
+        if (j->running) {
+            ++j->skipped;
+            refused = Trigger::already_running;
+            return nullptr;
+        }
+        return begin_run_locked(*j, std::move(params_json));
+    }
+
     Trigger trigger(const std::string& id, std::string params_json) {
-        std::shared_ptr<JobRun> run;
         Job* j = nullptr;
-        {
-            std::lock_guard lk(mu_);
-            if (stopped_) {
-                return Trigger::stopped;
-            }
-            j = find_locked(id);
-            if (j == nullptr) {
-                return Trigger::unknown_job;
-            }
-            if (j->running) {
-                ++j->skipped;
-                return Trigger::already_running;
-            }
-            run = begin_run_locked(*j, std::move(params_json));
+        Trigger refused = Trigger::started;
+        auto run = claim(id, std::move(params_json), j, refused);
+        if (!run) {
+            return refused;
         }
         asio::post(io_, [this, j, run = std::move(run)]() mutable { execute(*j, std::move(run), false); });
         return Trigger::started;
     }
 
     Trigger run_now(const std::string& id, std::string params_json) {
-        std::shared_ptr<JobRun> run;
         Job* j = nullptr;
-        {
-            std::lock_guard lk(mu_);
-            if (stopped_) {
-                return Trigger::stopped;
-            }
-            j = find_locked(id);
-            if (j == nullptr) {
-                return Trigger::unknown_job;
-            }
-            if (j->running) {
-                ++j->skipped;
-                return Trigger::already_running;
-            }
-            run = begin_run_locked(*j, std::move(params_json));
+        Trigger refused = Trigger::started;
+        auto run = claim(id, std::move(params_json), j, refused);
+        if (!run) {
+            return refused;
         }
         execute(*j, std::move(run), true);
         return Trigger::started;
