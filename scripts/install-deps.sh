@@ -16,7 +16,7 @@ packages=(
   # the tests run against a real server
   sqlite3 postgresql postgresql-client
   # tools the scripts and tests use
-  curl binutils procps
+  curl binutils procps abigail-tools
 )
 
 missing=()

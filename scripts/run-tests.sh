@@ -24,6 +24,8 @@ echo "run-tests: Release build"
 "$root/scripts/build.sh" "$root/build" -DERP_BUILD_TESTS=ON -DERP_BUILD_BENCH=ON -DERP_SANITIZE=OFF
 echo "run-tests: checking plugin exports"
 "$root/scripts/check-exports.sh" "$root/build"
+echo "run-tests: checking the C ABI against its baseline"
+"$root/scripts/check-abi.sh" "$root/build"
 echo "run-tests: Release tests"
 ctest --test-dir "$root/build" --output-on-failure -j 2
 
