@@ -52,7 +52,8 @@ int main(int argc, char** argv) {
     ::setenv("BENCH_EMAG_PASSWORD", "bench-password", 1);
     const std::vector<std::pair<std::string, std::string>> plugins{
         {"hello_c", R"({"greeting":"hello"})"},
-        {"emag", R"({"accounts":[{"name":"bench-ro","platform":"ro","username":"u","password_env":"BENCH_EMAG_PASSWORD"}]})"},
+        {"emag",
+         R"({"accounts":[{"name":"bench-ro","platform":"ro","username":"u","password_env":"BENCH_EMAG_PASSWORD"}]})"},
     };
     erp::host::EventBus bus;
     erp::host::HostServices services({"", std::filesystem::temp_directory_path() / "erp-bench", {}}, bus);
@@ -61,7 +62,8 @@ int main(int argc, char** argv) {
     std::printf("%-8s %-28s %10s %10s %10s\n", "plugin", "step", "p50 us", "p90 us", "max us");
     for (const auto& [id, config] : plugins) {
         Stats manifest, load, init, total, unload;
-        const auto lib_size = std::filesystem::file_size(erp::host::load_manifest(dir / id / "manifest.json").library_path());
+        const auto lib_size =
+            std::filesystem::file_size(erp::host::load_manifest(dir / id / "manifest.json").library_path());
         for (int i = 0; i < iterations; ++i) {
             const auto t0 = Clock::now();
             auto m = erp::host::load_manifest(dir / id / "manifest.json");

@@ -26,6 +26,8 @@ std::optional<T> read_foreign(const T* p) {
     return local;
 }
 
-inline std::string c_str_or_empty(const char* s) { return s == nullptr ? std::string() : std::string(s); }
+inline std::string c_str_or_empty(const char* s) {
+    return s == nullptr ? std::string() : std::string(s);
+}
 
 } // namespace erp::host

@@ -14,18 +14,18 @@ namespace erp::host {
 
 struct Event {
     std::string topic;
-    std::string json; // one JSON value, as published
+    std::string json;  // one JSON value, as published
     int64_t ts_ms = 0; // host time of publication, UTC epoch milliseconds
     uint64_t seq = 0;  // bus-wide sequence number, increasing
 };
 
 class EventBus {
-public:
+  public:
     // Called on the publisher's thread; must be quick and must not throw.
     using Listener = std::function<void(const Event&)>;
 
     class Subscription {
-    public:
+      public:
         virtual ~Subscription() = default; // unsubscribes
     };
 
@@ -41,7 +41,7 @@ public:
 
     static bool topic_matches(const std::string& pattern, const std::string& topic);
 
-private:
+  private:
     struct Impl;
     std::shared_ptr<Impl> impl_;
 };

@@ -23,7 +23,7 @@ struct HttpServerOptions {
 };
 
 class HttpServer {
-public:
+  public:
     // Called on a server thread, concurrently; must not throw (exceptions are
     // caught and answered with 500 anyway).
     using Handler = std::function<HttpResponse(const HttpRequest&)>;
@@ -41,7 +41,7 @@ public:
     // Closes the listener and every open connection, joins the threads.
     void stop();
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

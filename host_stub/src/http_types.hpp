@@ -10,10 +10,10 @@
 namespace erp::host {
 
 struct HttpRequest {
-    std::string method; // upper case
-    std::string target; // as received: path + optional ?query
-    std::string path;   // percent-decoded path, no query
-    std::string query;  // raw, without '?'
+    std::string method;                         // upper case
+    std::string target;                         // as received: path + optional ?query
+    std::string path;                           // percent-decoded path, no query
+    std::string query;                          // raw, without '?'
     std::map<std::string, std::string> headers; // names lower-case
     std::string body;
     std::string remote_address;

@@ -24,7 +24,7 @@ struct MigrationReport {
 // Thrown with a message naming the plugin, the version and the reason; the
 // failing version's transaction has been rolled back.
 class MigrationError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 

@@ -26,15 +26,15 @@ struct JobSpec {
 struct JobStatus {
     std::string id;
     bool running = false;
-    uint64_t runs = 0;      // finished runs
-    uint64_t failures = 0;  // runs whose body threw
-    uint64_t skipped = 0;   // due runs skipped because one was in progress
+    uint64_t runs = 0;     // finished runs
+    uint64_t failures = 0; // runs whose body threw
+    uint64_t skipped = 0;  // due runs skipped because one was in progress
     std::optional<std::chrono::system_clock::time_point> last_start, last_end, next_run;
     std::string last_error;
 };
 
 class Scheduler {
-public:
+  public:
     explicit Scheduler(unsigned workers = 2);
     ~Scheduler(); // stop()
     Scheduler(const Scheduler&) = delete;
@@ -66,7 +66,7 @@ public:
     // returns whether it got there. For tests and the CLI (no fixed sleeps).
     bool wait_for_runs(const std::string& id, uint64_t runs, std::chrono::steady_clock::time_point deadline) const;
 
-private:
+  private:
     struct Impl;
     std::shared_ptr<Impl> impl_;
 };

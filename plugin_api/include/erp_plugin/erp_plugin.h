@@ -91,7 +91,7 @@ extern "C" {
 
 /** True when `field` of struct `type` lies inside the `struct_size` the
  *  writer of `ptr` declared. Read an appended field only when this holds. */
-#define ERP_HAS_FIELD(type, ptr, field)                                                         \
+#define ERP_HAS_FIELD(type, ptr, field)                                                                                \
     ((ptr) != NULL && (size_t)(ptr)->struct_size >= offsetof(type, field) + sizeof(((type*)0)->field))
 
 #if defined(_WIN32)
@@ -449,8 +449,7 @@ typedef struct erp_plugin_api {
  * major differs from its own. On ERP_OK, *out_api points at the plugin's
  * description. Must not start threads or allocate anything that needs freeing.
  */
-typedef erp_status (*erp_plugin_entry_fn)(uint32_t host_abi_version, const erp_plugin_api** out_api,
-                                          erp_sink* error);
+typedef erp_status (*erp_plugin_entry_fn)(uint32_t host_abi_version, const erp_plugin_api** out_api, erp_sink* error);
 
 ERP_PLUGIN_EXPORT erp_status erp_plugin_entry(uint32_t host_abi_version, const erp_plugin_api** out_api,
                                               erp_sink* error);
