@@ -1,1 +1,3 @@
 # Sandbox suites (registered from tests/CMakeLists.txt, which defines erp_add_test).
+erp_add_test(test_sandbox_http SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/emag_sandbox/test_sandbox_http.cpp LIBS emag_sandbox_server LABELS integration)
+erp_add_test(test_sandbox_core SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/emag_sandbox/test_sandbox_core.cpp LIBS emag_sandbox_core LABELS unit)
