@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job, for a fresh Debian 12 machine: installs dependencies, builds,
-# and runs erp-host with config/erp-host.example.toml — the eMAG plugin and the
-# C example plugin, serving on http://127.0.0.1:8080 until Ctrl-C.
+# starts the local eMAG sandbox (http://127.0.0.1:8901/api-3, live order
+# changes on) and runs erp-host with config/erp-host.example.toml — the eMAG
+# plugin and the C example plugin — on http://127.0.0.1:8080 until Ctrl-C.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -17,6 +18,20 @@ fi
 # The demo account's password for the local eMAG sandbox (not a real secret).
 export EMAG_DEMO_PASSWORD=${EMAG_DEMO_PASSWORD:-sandbox-demo-password}
 
+# The eMAG sandbox the demo account talks to (the account in the example
+# config: user demo-seller, password from EMAG_DEMO_PASSWORD).
+sandbox_log="$data/emag-sandbox.log"
+coproc SANDBOX { exec "$root/build/tests/emag_sandbox/emag-sandbox" --port 8901 --orders 5000 --offers 1000 \
+  --account "demo-ro:demo-seller:$EMAG_DEMO_PASSWORD:ro" --mutation-rate 2 \
+  --request-log "$data/emag-sandbox-requests.jsonl" 2>"$sandbox_log"; }
+sandbox_pid=$SANDBOX_PID
+trap 'kill "$sandbox_pid" 2>/dev/null || true; wait "$sandbox_pid" 2>/dev/null || true' EXIT
+if ! read -r -t 60 ready <&"${SANDBOX[0]}"; then
+  echo "run-demo: emag-sandbox did not start; see $sandbox_log" >&2
+  exit 1
+fi
+echo "run-demo: $ready"
+
 config="$root/config/erp-host.example.toml"
 "$root/build/host_stub/erp-host" --config "$config" check-config
 cat <<MSG
@@ -26,7 +41,8 @@ erp-host is starting on http://127.0.0.1:8080 — try:
   curl -s http://127.0.0.1:8080/api/plugins
   curl -s http://127.0.0.1:8080/plugins/emag/api/status
   curl -s http://127.0.0.1:8080/metrics
+  curl -s -u demo-seller:$EMAG_DEMO_PASSWORD -d 'data[type]=3' http://127.0.0.1:8901/api-3/order/count
 The admin token for write routes is in $data/admin-token. Stop with Ctrl-C.
 
 MSG
-exec "$root/build/host_stub/erp-host" --config "$config" serve
+"$root/build/host_stub/erp-host" --config "$config" serve
