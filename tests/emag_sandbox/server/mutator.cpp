@@ -1,6 +1,7 @@
 #include "mutator.hpp"
 
 #include "http_client.hpp"
+#include "seeds.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -22,15 +23,6 @@ constexpr auto kCallbackTimeout = 2s;
 // any rate (even 0.1/s) is honoured on average.
 constexpr auto kTick = 50ms;
 
-uint64_t fnv1a(const std::string& s) {
-    uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : s) {
-        h ^= c;
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
 } // namespace
 
 Mutator::Mutator(std::map<std::string, Marketplace*> markets, MutatorOptions options)
@@ -41,7 +33,7 @@ Mutator::Mutator(std::map<std::string, Marketplace*> markets, MutatorOptions opt
     // The mutation stream of each account depends on the seed and its name
     // only, not on how many accounts there are.
     for (const auto& [name, m] : markets_)
-        rngs_.emplace(name, std::mt19937_64(options_.seed ^ fnv1a(name) ^ 0x6d75746174696f6eull));
+        rngs_.emplace(name, std::mt19937_64(derive_seed(options_.seed, "mutation:" + name)));
 }
 
 Mutator::~Mutator() {

@@ -3,6 +3,7 @@
 #include "api_handler.hpp"
 #include "control_routes.hpp"
 #include "http_types.hpp"
+#include "seeds.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
@@ -44,25 +45,6 @@ constexpr std::size_t kHeaderLimit = 16 * 1024;
 constexpr auto kStopGrace = 3s;
 const std::string kServerName = "emag-sandbox";
 const std::set<std::string> kPlatforms = {"ro", "bg", "hu", "fd-ro", "fd-bg"};
-
-uint64_t fnv1a(const std::string& s) {
-    uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : s) {
-        h ^= c;
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
-// splitmix64: spreads (seed, account) into an unrelated seed, so accounts
-// differ while each stays reproducible from --seed alone.
-uint64_t account_seed(uint64_t seed, const std::string& account) {
-    uint64_t z = seed ^ fnv1a(account);
-    z += 0x9e3779b97f4a7c15ull;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
 
 bool is_http_parse_error(const error_code& ec) {
     return ec.category() == http::make_error_code(http::error::end_of_stream).category();
@@ -406,7 +388,7 @@ void SandboxServer::start() {
     std::vector<std::future<std::unique_ptr<Marketplace>>> pending;
     for (const auto& a : o.accounts) {
         DataOptions d;
-        d.seed = account_seed(o.seed, a.name);
+        d.seed = derive_seed(o.seed, a.name);
         d.orders = o.orders;
         d.offers = o.offers;
         d.invalid_fraction = o.invalid_fraction;
