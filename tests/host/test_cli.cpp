@@ -3,77 +3,32 @@
 
 #include "host_fixture.hpp"
 #include "http_client.hpp"
+#include "process.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include <csignal>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <thread>
-
-extern char** environ;
 
 namespace {
 
 using erp::test::HostFixture;
+using erp::test::Process;
+using erp::test::RunResult;
+using erp::test::wait_exit;
 namespace fs = std::filesystem;
 
 bool contains(const std::string& hay, const std::string& needle) {
     return hay.find(needle) != std::string::npos;
 }
 
-struct Process {
-    pid_t pid = -1;
-    fs::path out, err;
-};
-
-// Starts the real erp-host binary with stdout/stderr captured in files.
 Process spawn_host(const fs::path& dir, std::vector<std::string> args) {
-    Process p;
-    p.out = dir / ("out." + std::to_string(std::rand()));
-    p.err = dir / ("err." + std::to_string(std::rand()));
-    args.insert(args.begin(), ERP_HOST_BIN);
-    std::vector<char*> argv;
-    for (auto& a : args) {
-        argv.push_back(a.data());
-    }
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, p.out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&fa, 2, p.err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    const int rc = posix_spawn(&p.pid, ERP_HOST_BIN, &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    BOOST_REQUIRE_MESSAGE(rc == 0, "cannot start " << ERP_HOST_BIN);
-    return p;
+    return erp::test::spawn_process(ERP_HOST_BIN, dir, std::move(args));
 }
 
-// Waits for the process up to `deadline`; returns its exit code, or -1 after
-// killing it when the deadline passed.
-int wait_exit(const Process& p, std::chrono::seconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    int status = 0;
-    while (waitpid(p.pid, &status, WNOHANG) == 0) {
-        if (std::chrono::steady_clock::now() > deadline) {
-            kill(p.pid, SIGKILL);
-            waitpid(p.pid, &status, 0);
-            return -1;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20)); // poll interval, not a timing assumption
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-struct Result {
-    int code;
-    std::string out, err;
-};
-
-Result run(const fs::path& dir, std::vector<std::string> args) {
-    const Process p = spawn_host(dir, std::move(args));
-    const int code = wait_exit(p, std::chrono::seconds(120));
-    return {code, erp::test::read_file(p.out), erp::test::read_file(p.err)};
+RunResult run(const fs::path& dir, std::vector<std::string> args) {
+    return erp::test::run_process(ERP_HOST_BIN, dir, std::move(args));
 }
 
 uint16_t free_port() {
