@@ -17,7 +17,8 @@ if [[ ! -f "$probe" ]]; then
   exit 1
 fi
 if [[ "${2:-}" == "--update" ]]; then
-  abidw --no-corpus-path --out-file "$baseline" "$probe"
+  # No machine paths in the baseline: file names only, no build directory.
+  abidw --no-corpus-path --short-locs --no-comp-dir-path --out-file "$baseline" "$probe"
   echo "check-abi: baseline rewritten: $baseline"
   exit 0
 fi
