@@ -68,7 +68,6 @@ void HostApp::load_plugins(LoadUntil until) {
 void HostApp::load_one(const std::string& id, LoadUntil until) {
     PluginRecord rec;
     rec.id = id;
-    const std::string step_for_unexpected = "load";
     try {
         rec.instance = load_plugin(config_.plugins_dir / id, *services_);
         const auto problems =
@@ -94,7 +93,7 @@ void HostApp::load_one(const std::string& id, LoadUntil until) {
         rec.failed_step = e.step();
         rec.error = e.what();
     } catch (const std::exception& e) {
-        rec.failed_step = step_for_unexpected;
+        rec.failed_step = "load";
         rec.error = "plugin '" + id + "': " + e.what();
     }
     if (!rec.failed_step.empty()) {

@@ -445,7 +445,7 @@ HttpResponse Router::plugins() const {
 
 HttpResponse Router::jobs() const {
     json list = json::array();
-    auto iso = [](const std::optional<std::chrono::system_clock::time_point>& t) -> json {
+    auto epoch_ms = [](const std::optional<std::chrono::system_clock::time_point>& t) -> json {
         if (!t) {
             return nullptr;
         }
@@ -458,9 +458,9 @@ HttpResponse Router::jobs() const {
                         {"runs", s.runs},
                         {"failures", s.failures},
                         {"skipped", s.skipped},
-                        {"last_start_ms", iso(s.last_start)},
-                        {"last_end_ms", iso(s.last_end)},
-                        {"next_run_ms", iso(s.next_run)},
+                        {"last_start_ms", epoch_ms(s.last_start)},
+                        {"last_end_ms", epoch_ms(s.last_end)},
+                        {"next_run_ms", epoch_ms(s.next_run)},
                         {"last_error", s.last_error}});
     }
     return HttpResponse::json(200, dump(json{{"jobs", list}}));
