@@ -449,7 +449,7 @@ BOOST_AUTO_TEST_CASE(status_lists_accounts_and_never_a_password) {
     const ScopedEnv env("EMAG_TEST_PW_STATUS", "status-secret-value");
     const auto resolved =
         erp::emag::resolve_accounts(parse_plugin_config(one_account(R"("password_env":"EMAG_TEST_PW_STATUS")")));
-    const std::string body = erp::emag::status_json("0.1.0", {{&resolved[0].config, true}});
+    const std::string body = erp::emag::status_json("0.1.0", {{&resolved[0].config, true, std::nullopt}});
     const json s = json::parse(body);
     BOOST_TEST(s.at("plugin") == "emag");
     BOOST_TEST(s.at("version") == "0.1.0");

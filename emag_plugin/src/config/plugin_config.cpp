@@ -197,6 +197,80 @@ AccountConfig parse_account(const json& a, const std::string& path) {
     return acc;
 }
 
+// A whole number in [min, max] at obj[key], or `fallback` when absent.
+long long bounded_integer(const json& obj, const char* key, long long min, long long max, long long fallback,
+                          const std::string& path) {
+    const auto it = obj.find(key);
+    if (it == obj.end()) {
+        return fallback;
+    }
+    const std::string where = path + "." + key;
+    if (!it->is_number_integer()) {
+        throw ConfigError(where, std::string("expected an integer, got ") + type_name(*it));
+    }
+    const long long v = it->get<long long>();
+    if (v < min || v > max) {
+        throw ConfigError(where, "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " +
+                                     std::to_string(v));
+    }
+    return v;
+}
+
+ClientOptions parse_api(const json& a) {
+    const std::string path = "api";
+    if (!a.is_object()) {
+        throw ConfigError(path, std::string("expected an object, got ") + type_name(a));
+    }
+    refuse_unknown_keys(a,
+                        {"connect_timeout_ms", "request_timeout_ms", "retry_delays_ms", "retry_jitter",
+                         "rate_margin_ms", "max_in_flight_orders", "max_in_flight_other", "body_encoding",
+                         "request_log_days"},
+                        path);
+    ClientOptions o;
+    using ms = std::chrono::milliseconds;
+    o.transport.connect_timeout =
+        ms(bounded_integer(a, "connect_timeout_ms", 100, 120000, o.transport.connect_timeout.count(), path));
+    o.transport.request_timeout =
+        ms(bounded_integer(a, "request_timeout_ms", 100, 600000, o.transport.request_timeout.count(), path));
+    if (const auto it = a.find("retry_delays_ms"); it != a.end()) {
+        if (!it->is_array() || it->size() > 10) {
+            throw ConfigError(path + ".retry_delays_ms", "expected an array of at most 10 delays in milliseconds");
+        }
+        o.retry.delays.clear();
+        for (std::size_t i = 0; i < it->size(); ++i) {
+            const json& d = (*it)[i];
+            const std::string where = path + ".retry_delays_ms[" + std::to_string(i) + "]";
+            if (!d.is_number_integer() || d.get<long long>() < 0 || d.get<long long>() > 600000) {
+                throw ConfigError(where, "expected an integer between 0 and 600000");
+            }
+            o.retry.delays.emplace_back(d.get<long long>());
+        }
+    }
+    if (const auto it = a.find("retry_jitter"); it != a.end()) {
+        if (!it->is_number() || it->get<double>() < 0 || it->get<double>() > 1) {
+            throw ConfigError(path + ".retry_jitter", "expected a number between 0 and 1");
+        }
+        o.retry.jitter = it->get<double>();
+    }
+    o.rate_margin = ms(bounded_integer(a, "rate_margin_ms", 0, 1000, o.rate_margin.count(), path));
+    o.max_in_flight_orders =
+        static_cast<unsigned>(bounded_integer(a, "max_in_flight_orders", 1, 256, o.max_in_flight_orders, path));
+    o.max_in_flight_other =
+        static_cast<unsigned>(bounded_integer(a, "max_in_flight_other", 1, 256, o.max_in_flight_other, path));
+    if (const std::string* enc = optional_string(a, "body_encoding", path)) {
+        if (*enc == "form") {
+            o.body_encoding = BodyEncoding::form;
+        } else if (*enc == "json") {
+            o.body_encoding = BodyEncoding::json;
+        } else {
+            throw ConfigError(path + ".body_encoding", json_quoted(*enc) + " is not form or json");
+        }
+    }
+    o.request_log_days =
+        static_cast<unsigned>(bounded_integer(a, "request_log_days", 1, 3650, o.request_log_days, path));
+    return o;
+}
+
 std::string trim_one_newline(std::string s) {
     if (!s.empty() && s.back() == '\n') {
         s.pop_back();
@@ -228,9 +302,12 @@ PluginConfig parse_plugin_config(std::string_view text) {
     if (!root.is_object()) {
         throw ConfigError("config", std::string("expected an object, got ") + type_name(root));
     }
-    refuse_unknown_keys(root, {"accounts"}, "");
+    refuse_unknown_keys(root, {"accounts", "api"}, "");
 
     PluginConfig cfg;
+    if (const auto api = root.find("api"); api != root.end()) {
+        cfg.api = parse_api(*api);
+    }
     const auto it = root.find("accounts");
     if (it == root.end()) {
         return cfg;

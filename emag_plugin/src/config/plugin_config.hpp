@@ -5,6 +5,7 @@
 // never sit in the config itself.
 #pragma once
 
+#include "api/client_options.hpp"
 #include "config/secret.hpp"
 
 #include <stdexcept>
@@ -49,6 +50,9 @@ struct AccountConfig {
 
 struct PluginConfig {
     std::vector<AccountConfig> accounts; // may be empty: the plugin then idles
+    // The `api` section: timeouts, retries, rate-limit margin, concurrency,
+    // body encoding, request-log retention (all optional).
+    ClientOptions api;
 };
 
 // Parses and validates the config JSON. Throws ConfigError.

@@ -1,5 +1,7 @@
 #include "monitor/health.hpp"
 
+#include "monitor/api_metrics.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace erp::emag {
@@ -19,7 +21,7 @@ std::string health_json(const std::vector<AccountHealth>& accounts) {
         .dump();
 }
 
-std::string metrics_json(const std::vector<AccountHealth>& accounts) {
+std::string metrics_json(const std::vector<AccountHealth>& accounts, const std::vector<ClientMetrics>& clients) {
     json metrics = json::array();
     metrics.push_back({{"name", "emag_accounts_configured"},
                        {"type", "gauge"},
@@ -33,6 +35,7 @@ std::string metrics_json(const std::vector<AccountHealth>& accounts) {
                            {"labels", {{"account", a.name}, {"platform", a.platform}}},
                            {"value", 1}});
     }
+    append_api_metrics(clients, metrics);
     return json{{"metrics", metrics}}.dump();
 }
 

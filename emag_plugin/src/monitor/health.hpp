@@ -4,6 +4,8 @@
 // DESIGN.md §5.4.
 #pragma once
 
+#include "api/client_metrics.hpp"
+
 #include <string>
 #include <vector>
 
@@ -21,7 +23,8 @@ struct AccountHealth {
 std::string health_json(const std::vector<AccountHealth>& accounts);
 
 // {"metrics":[emag_accounts_configured (gauge), emag_account_info (gauge,
-// one per account, labels account/platform, value 1)]}
-std::string metrics_json(const std::vector<AccountHealth>& accounts);
+// one per account, labels account/platform, value 1), then the clients'
+// series (api_metrics.hpp)]}
+std::string metrics_json(const std::vector<AccountHealth>& accounts, const std::vector<ClientMetrics>& clients = {});
 
 } // namespace erp::emag

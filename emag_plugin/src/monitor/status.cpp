@@ -1,5 +1,7 @@
 #include "monitor/status.hpp"
 
+#include "monitor/api_metrics.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace erp::emag {
@@ -9,14 +11,14 @@ std::string status_json(std::string_view version, const std::vector<AccountStatu
     json list = json::array();
     for (const AccountStatus& s : accounts) {
         const AccountConfig& a = *s.account;
-        list.push_back({{"name", a.name},
-                        {"platform", a.platform},
-                        {"base_url", a.base_url},
-                        {"currency", a.currency},
-                        {"locale", a.locale},
-                        {"timezone", a.timezone},
-                        {"username", a.username},
-                        {"credentials", s.credentials_ok ? "ok" : "missing"}});
+        json entry = {{"name", a.name},         {"platform", a.platform},
+                      {"base_url", a.base_url}, {"currency", a.currency},
+                      {"locale", a.locale},     {"timezone", a.timezone},
+                      {"username", a.username}, {"credentials", s.credentials_ok ? "ok" : "missing"}};
+        if (s.api) {
+            entry["api"] = api_status_json(*s.api);
+        }
+        list.push_back(std::move(entry));
     }
     return json{{"plugin", "emag"}, {"version", std::string(version)}, {"accounts", list}}.dump();
 }
