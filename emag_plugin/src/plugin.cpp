@@ -1,13 +1,15 @@
 // The eMAG plugin's entry: the only file that speaks the C ABI. It wires the
 // pieces of emag_core to the host through erp_plugin.hpp and holds no logic
-// of its own: config and secrets (config/), the eMAG clients (api/), tables
-// (store/), health, metrics and status documents (monitor/).
+// of its own: config and secrets (config/), the eMAG clients (api/), order
+// validation (orders/), tables (store/), health, metrics and status documents
+// (monitor/).
 #include "api/emag_client.hpp"
 #include "api/request_log.hpp"
 #include "api/transport.hpp"
 #include "config/plugin_config.hpp"
 #include "monitor/health.hpp"
 #include "monitor/status.hpp"
+#include "orders/order_rows.hpp"
 #include "store/account_store.hpp"
 #include "store/schema.hpp"
 #include "store/timestamp.hpp"
@@ -60,6 +62,13 @@ class EmagPlugin {
         reg.add_monitor(
             "emag.health", [this] { return emag::metrics_json(health_, client_metrics()); },
             [this] { return emag::health_json(health_); });
+        reg.add_validator("emag.order", [](std::string_view order_json) {
+            try {
+                return emag::order_problems_json(order_json);
+            } catch (const std::invalid_argument& e) {
+                throw Error(ERP_E_INVALID_ARGUMENT, "emag.order", e.what());
+            }
+        });
         reg.add_route("GET", "/api/status", 0, [this](const Request&, Response& resp) { resp.json(status_body()); });
     }
     // The handlers registered above capture `this`, and status_ points into

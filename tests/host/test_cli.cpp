@@ -1,6 +1,8 @@
 #define BOOST_TEST_MODULE host_cli
 #include <boost/test/unit_test.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include "host_fixture.hpp"
 #include "http_client.hpp"
 #include "process.hpp"
@@ -111,6 +113,14 @@ BOOST_AUTO_TEST_CASE(serve_answers_and_stops_cleanly_on_sigterm) {
         }
     }
     BOOST_TEST(status == 200u);
+    // The eMAG plugin's client counters, per account and route group, on
+    // /metrics and on its status route.
+    const auto metrics = erp::test::http_request(port, "GET", "/metrics");
+    BOOST_TEST(contains(metrics.body, "# TYPE emag_api_requests_total counter"), metrics.body);
+    BOOST_TEST(contains(metrics.body, "emag_api_rate_limit_usage_ratio{"), metrics.body);
+    const auto st = nlohmann::json::parse(erp::test::http_request(port, "GET", "/plugins/emag/api/status").body);
+    BOOST_TEST(st["accounts"][0]["api"]["orders"]["rate_limit"]["per_second"] == 12);
+    BOOST_TEST(st["accounts"][0]["api"]["other"]["rate_limit"]["per_minute"] == 180);
     BOOST_TEST(kill(p.pid, SIGTERM) == 0);
     BOOST_TEST(wait_exit(p, std::chrono::seconds(30)) == 0);
     const auto err = erp::test::read_file(p.err);

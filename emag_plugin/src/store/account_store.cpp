@@ -1,29 +1,12 @@
 #include "store/account_store.hpp"
 
+#include "store/session.hpp"
+
 #include <soci/soci.h>
 
 #include <mutex>
 
-// SOCI's built-in backends, linked in rather than looked up by file name at
-// run time (the host does the same in host_stub/src/database.cpp). Declared
-// here so libpq's and sqlite3's headers stay out.
-extern "C" {
-void register_factory_sqlite3();
-void register_factory_postgresql();
-}
-
 namespace erp::emag {
-namespace {
-
-void register_backends() {
-    static std::once_flag once;
-    std::call_once(once, [] {
-        register_factory_sqlite3();
-        register_factory_postgresql();
-    });
-}
-
-} // namespace
 
 AccountRecord to_record(const AccountConfig& a) {
     AccountRecord r;
@@ -37,15 +20,7 @@ AccountRecord to_record(const AccountConfig& a) {
     return r;
 }
 
-AccountStore::AccountStore(const std::string& db_url) {
-    register_backends();
-    session_ = std::make_unique<soci::session>(db_url);
-    if (session_->get_backend_name() == "sqlite3") {
-        // The host and other plugins write the same file: wait for their
-        // locks instead of failing with SQLITE_BUSY at once.
-        *session_ << "PRAGMA busy_timeout=5000";
-    }
-}
+AccountStore::AccountStore(const std::string& db_url) : session_(open_store_session(db_url)) {}
 
 AccountStore::~AccountStore() = default;
 

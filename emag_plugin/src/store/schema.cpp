@@ -21,8 +21,87 @@ constexpr std::string_view kV1 = R"({"create_tables":[{"name":"emag_accounts","c
 {"name":"updated_at","type":"timestamp"}],
 "primary_key":["name"]}]})";
 
-constexpr std::array<SchemaVersion, 1> kVersions{{
+// v2: orders (issue 6). Money is bigint in units of 1/10000 (the API's 4
+// decimals, exact on every backend: SQLite has no exact decimal); columns
+// holding such amounts end in _x4. Times: *_utc are UTC timestamps, *_local
+// the API's original zone-less text. payload is the raw JSON as eMAG sent it.
+constexpr std::string_view kV2 = R"({"create_tables":[
+{"name":"emag_orders","columns":[
+{"name":"account","type":"string","size":64,"nullable":false},
+{"name":"emag_id","type":"bigint","nullable":false},
+{"name":"type","type":"integer"},
+{"name":"status","type":"integer"},
+{"name":"is_complete","type":"integer"},
+{"name":"payment_mode_id","type":"integer"},
+{"name":"detailed_payment_method","type":"string","size":64},
+{"name":"payment_status","type":"integer"},
+{"name":"delivery_mode","type":"string","size":16},
+{"name":"currency","type":"string","size":3},
+{"name":"shipping_tax_x4","type":"bigint"},
+{"name":"cashed_co_x4","type":"bigint"},
+{"name":"cashed_cod_x4","type":"bigint"},
+{"name":"lines_total_x4","type":"bigint"},
+{"name":"is_storno","type":"integer"},
+{"name":"reason_cancellation","type":"integer"},
+{"name":"customer_id","type":"bigint"},
+{"name":"customer_name","type":"string","size":255},
+{"name":"customer_email_hash","type":"string","size":255},
+{"name":"shipping_city","type":"string","size":255},
+{"name":"locker_id","type":"string","size":255},
+{"name":"locker_name","type":"string","size":255},
+{"name":"date_local","type":"string","size":32},
+{"name":"date_utc","type":"timestamp"},
+{"name":"modified_local","type":"string","size":32},
+{"name":"modified_utc","type":"timestamp"},
+{"name":"acknowledged_at","type":"timestamp"},
+{"name":"payload","type":"json"},
+{"name":"first_seen_at","type":"timestamp"},
+{"name":"updated_at","type":"timestamp"}],
+"primary_key":["account","emag_id"]},
+{"name":"emag_order_lines","columns":[
+{"name":"account","type":"string","size":64,"nullable":false},
+{"name":"emag_id","type":"bigint","nullable":false},
+{"name":"line_id","type":"bigint","nullable":false},
+{"name":"product_id","type":"bigint"},
+{"name":"part_number","type":"string","size":64},
+{"name":"ext_part_number","type":"string","size":64},
+{"name":"status","type":"integer"},
+{"name":"quantity","type":"bigint"},
+{"name":"sale_price_x4","type":"bigint"},
+{"name":"vat_x4","type":"bigint"},
+{"name":"currency","type":"string","size":3},
+{"name":"created_utc","type":"timestamp"},
+{"name":"modified_utc","type":"timestamp"},
+{"name":"payload","type":"json"}],
+"primary_key":["account","emag_id","line_id"]},
+{"name":"emag_order_quarantine","columns":[
+{"name":"account","type":"string","size":64,"nullable":false},
+{"name":"order_key","type":"string","size":64,"nullable":false},
+{"name":"emag_id","type":"bigint"},
+{"name":"errors","type":"json"},
+{"name":"payload","type":"json"},
+{"name":"first_seen_at","type":"timestamp"},
+{"name":"last_seen_at","type":"timestamp"}],
+"primary_key":["account","order_key"]},
+{"name":"emag_sync_state","columns":[
+{"name":"account","type":"string","size":64,"nullable":false},
+{"name":"order_type","type":"integer","nullable":false},
+{"name":"stream","type":"string","size":32,"nullable":false},
+{"name":"cursor_utc","type":"timestamp"},
+{"name":"last_run_at","type":"timestamp"},
+{"name":"last_outcome","type":"string","size":16},
+{"name":"last_error","type":"string","size":1000},
+{"name":"processed","type":"bigint"}],
+"primary_key":["account","order_type","stream"]}],
+"indexes":[
+{"table":"emag_orders","name":"emag_orders_by_modified","columns":["account","modified_utc"],"unique":false},
+{"table":"emag_orders","name":"emag_orders_by_status","columns":["account","status"],"unique":false},
+{"table":"emag_orders","name":"emag_orders_by_customer","columns":["account","customer_email_hash"],"unique":false},
+{"table":"emag_order_lines","name":"emag_order_lines_by_part_number","columns":["account","part_number"],"unique":false}]})";
+
+constexpr std::array<SchemaVersion, 2> kVersions{{
     {1, "emag_accounts: configured eMAG accounts", kV1},
+    {2, "emag_orders, emag_order_lines, emag_order_quarantine, emag_sync_state", kV2},
 }};
 
 } // namespace

@@ -20,4 +20,31 @@ std::string iso8601_utc(int64_t unix_ms) {
     return buf;
 }
 
+std::optional<std::chrono::sys_seconds> parse_iso8601_utc(std::string_view t) {
+    using namespace std::chrono;
+    if (t.size() != 20 || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' || t[16] != ':' || t[19] != 'Z') {
+        return std::nullopt;
+    }
+    const auto num = [&](std::size_t at, std::size_t n, int& out) {
+        out = 0;
+        for (std::size_t i = at; i < at + n; ++i) {
+            if (t[i] < '0' || t[i] > '9') {
+                return false;
+            }
+            out = out * 10 + (t[i] - '0');
+        }
+        return true;
+    };
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+    if (!num(0, 4, y) || !num(5, 2, mo) || !num(8, 2, d) || !num(11, 2, h) || !num(14, 2, mi) || !num(17, 2, s) ||
+        h > 23 || mi > 59 || s > 59) {
+        return std::nullopt;
+    }
+    const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+    if (!ymd.ok()) {
+        return std::nullopt;
+    }
+    return sys_days{ymd} + hours{h} + minutes{mi} + seconds{s};
+}
+
 } // namespace erp::emag

@@ -1,0 +1,250 @@
+#include "orders/order_sync.hpp"
+
+#include "api/emag_client.hpp"
+#include "api/pagination.hpp"
+#include "orders/order_rows.hpp"
+#include "store/order_store.hpp"
+#include "store/timestamp.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <future>
+#include <utility>
+
+namespace erp::emag {
+
+using nlohmann::json;
+using std::chrono::sys_seconds;
+using SteadyClock = std::chrono::steady_clock;
+
+struct OrderSync::Run {
+    int type = 3;
+    std::string stream;
+    SyncStats stats;
+    SyncProgress progress;
+    SteadyClock::time_point started = SteadyClock::now();
+    SteadyClock::time_point last_report{};
+    std::string now_iso;
+    std::int64_t processed_before = 0; // the stream's total before this run
+};
+
+OrderSync::OrderSync(EmagClient& client, OrderStore& store, std::string account, TimeZone zone, SyncOptions options,
+                     Now now, Progress progress, std::function<bool()> cancelled)
+    : client_(client), store_(store), account_(std::move(account)), zone_(zone), options_(options),
+      now_(now ? std::move(now) : Now([] { return std::chrono::system_clock::now(); })), progress_(std::move(progress)),
+      cancelled_(std::move(cancelled)) {
+    options_.page_size = std::clamp(options_.page_size, 1u, 100u);
+    options_.concurrency = std::max(options_.concurrency, 1u);
+}
+
+std::string OrderSync::stream_name(const char* kind, int type) {
+    std::string s = kind;
+    s += type == 2 ? "/fbe" : "/fbs";
+    return s;
+}
+
+sys_seconds OrderSync::now_s() const {
+    return std::chrono::floor<std::chrono::seconds>(now_());
+}
+
+void OrderSync::report(Run& run, bool done) {
+    if (!progress_) {
+        return;
+    }
+    const auto now = SteadyClock::now();
+    if (!done && now - run.last_report < std::chrono::seconds(1)) {
+        return; // at most once a second
+    }
+    run.last_report = now;
+    SyncProgress& p = run.progress;
+    p.account = account_;
+    p.stream = run.stream;
+    p.processed = run.stats.orders;
+    p.total = std::max(p.total, p.processed);
+    const double elapsed = std::chrono::duration<double>(now - run.started).count();
+    p.rate = elapsed > 0 ? static_cast<double>(p.processed) / elapsed : 0;
+    p.eta_s = p.rate > 0 ? static_cast<double>(p.total - p.processed) / p.rate : 0;
+    p.errors = run.stats.quarantined + run.stats.ack_failed;
+    p.done = done;
+    progress_(p);
+}
+
+void OrderSync::read_window(Run& run, sys_seconds lower, sys_seconds upper, const std::string& cursor_after) {
+    json filters = {{"type", run.type},
+                    {"modifiedAfter", format_emag_datetime(zone_.to_local(lower))},
+                    {"modifiedBefore", format_emag_datetime(zone_.to_local(upper))}};
+    const CountResult counted = count(client_, "order", filters);
+    const std::uint64_t pages = (counted.items + options_.page_size - 1) / options_.page_size;
+    run.progress.total += counted.items;
+    ++run.stats.windows;
+
+    SyncStateRow state;
+    state.account = account_;
+    state.order_type = run.type;
+    state.stream = run.stream.substr(0, run.stream.find('/'));
+    state.cursor_utc = cursor_after;
+    state.last_run_at = run.now_iso;
+    state.last_outcome = "ok";
+
+    std::vector<std::int64_t> to_ack;
+    std::deque<std::pair<std::uint64_t, std::future<ApiResult>>> pending;
+    std::uint64_t next = pages; // the last page first (see the header)
+    const auto top_up = [&] {
+        while (next >= 1 && pending.size() < options_.concurrency) {
+            ApiCall call;
+            call.route = "order/read";
+            call.data = filters;
+            call.data["currentPage"] = next;
+            call.data["itemsPerPage"] = options_.page_size;
+            pending.emplace_back(next, client_.call_async(std::move(call)));
+            --next;
+        }
+    };
+    top_up();
+    if (pending.empty()) {
+        state.processed = run.processed_before + static_cast<std::int64_t>(run.stats.stored);
+        store_.save_sync_state(state); // an empty window still moves the cursor
+        return;
+    }
+    while (!pending.empty()) {
+        if (cancelled_ && cancelled_()) {
+            run.stats.cancelled = true;
+            return; // the cursor stays: this window is read again next time
+        }
+        std::future<ApiResult> future = std::move(pending.front().second);
+        pending.pop_front();
+        const ApiResult r = future.get(); // throws ApiError: the cursor stays
+        top_up();
+        const SortedOrders sorted = sort_orders(account_, r.results, zone_);
+        const bool last = pending.empty();
+        for (const ValidOrder& v : sorted.valid) {
+            if (options_.acknowledge_new && v.order.status == 1 && v.order.type == 3) {
+                to_ack.push_back(v.order.emag_id);
+            }
+        }
+        std::optional<SyncStateRow> with_state;
+        if (last) {
+            // Valid orders this run has stored, this page included.
+            state.processed = run.processed_before + static_cast<std::int64_t>(run.stats.stored + sorted.valid.size());
+            with_state = state;
+        }
+        const BatchResult b = store_.store_batch(account_, sorted.valid, sorted.invalid, run.now_iso, with_state);
+        ++run.stats.pages;
+        run.stats.orders += r.results.is_array() ? r.results.size() : 1;
+        run.stats.stored += b.inserted + b.updated;
+        run.stats.kept_newer += b.kept_newer;
+        run.stats.quarantined += b.quarantined;
+        report(run, false);
+    }
+    acknowledge(run, to_ack);
+}
+
+void OrderSync::acknowledge(Run& run, const std::vector<std::int64_t>& ids) {
+    // Acknowledged after the orders are committed: an order is never
+    // acknowledged to eMAG without being in the ERP first.
+    std::vector<std::pair<std::int64_t, std::future<ApiResult>>> calls;
+    for (std::int64_t id : ids) {
+        if (store_.acknowledged_at(account_, id)) {
+            continue;
+        }
+        ApiCall call;
+        call.route = "order/acknowledge/" + std::to_string(id);
+        calls.emplace_back(id, client_.call_async(std::move(call)));
+    }
+    for (auto& [id, future] : calls) {
+        try {
+            future.get();
+            store_.mark_acknowledged(account_, id, run.now_iso);
+            ++run.stats.acknowledged;
+        } catch (const ApiError& e) {
+            // Already acknowledged (or moved on) is success; anything else
+            // is counted and retried by the next pass (still status 1).
+            if (e.kind() == ErrorKind::validation) {
+                bool already = false;
+                for (const auto& m : e.info().messages) {
+                    std::string l = m;
+                    std::transform(l.begin(), l.end(), l.begin(), [](unsigned char c) { return std::tolower(c); });
+                    already = already || l.find("already") != std::string::npos;
+                }
+                if (already) {
+                    store_.mark_acknowledged(account_, id, run.now_iso);
+                    ++run.stats.acknowledged;
+                    continue;
+                }
+            }
+            ++run.stats.ack_failed;
+        }
+    }
+}
+
+SyncStats OrderSync::incremental(int type) {
+    Run run;
+    run.type = type;
+    run.stream = stream_name("incremental", type);
+    const sys_seconds now = now_s();
+    run.now_iso = iso8601_utc(std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
+    const auto state = store_.sync_state(account_, type, "incremental");
+    sys_seconds cursor = now - options_.first_run;
+    if (state) {
+        run.processed_before = state->processed;
+        if (auto c = parse_iso8601_utc(state->cursor_utc)) {
+            cursor = *c;
+        }
+    }
+    const sys_seconds end = now - options_.settle;
+    sys_seconds lower = cursor - options_.overlap;
+    run.stats.cursor_utc =
+        iso8601_utc(std::chrono::duration_cast<std::chrono::milliseconds>(cursor.time_since_epoch()).count());
+    while (lower < end && !run.stats.cancelled) {
+        const sys_seconds wanted = std::min(lower + options_.max_window, end);
+        // What eMAG will take the filter's text to mean (the earlier instant
+        // in the repeated autumn hour): the window really ends there.
+        const sys_seconds upper = std::min(wanted, zone_.to_utc(zone_.to_local(wanted)).utc);
+        const std::string cursor_iso =
+            iso8601_utc(std::chrono::duration_cast<std::chrono::milliseconds>(upper.time_since_epoch()).count());
+        read_window(run, lower, upper, cursor_iso);
+        if (!run.stats.cancelled) {
+            run.stats.cursor_utc = cursor_iso;
+        }
+        if (upper <= lower) {
+            break;
+        }
+        lower = upper;
+    }
+    report(run, true);
+    return run.stats;
+}
+
+SyncStats OrderSync::backfill(int type, sys_seconds from) {
+    Run run;
+    run.type = type;
+    run.stream = stream_name("backfill", type);
+    const sys_seconds now = now_s();
+    run.now_iso = iso8601_utc(std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
+    const auto state = store_.sync_state(account_, type, "backfill");
+    // First run: start where the incremental stream started.
+    sys_seconds cursor = now - options_.first_run + options_.overlap;
+    if (state) {
+        run.processed_before = state->processed;
+        if (auto c = parse_iso8601_utc(state->cursor_utc)) {
+            cursor = *c;
+        }
+    }
+    run.stats.cursor_utc =
+        iso8601_utc(std::chrono::duration_cast<std::chrono::milliseconds>(cursor.time_since_epoch()).count());
+    while (cursor > from && !run.stats.cancelled) {
+        const sys_seconds lower = std::max(from, cursor - options_.max_window);
+        const std::string cursor_iso =
+            iso8601_utc(std::chrono::duration_cast<std::chrono::milliseconds>(lower.time_since_epoch()).count());
+        read_window(run, lower, cursor, cursor_iso);
+        if (run.stats.cancelled) {
+            break;
+        }
+        run.stats.cursor_utc = cursor_iso;
+        cursor = lower;
+    }
+    report(run, true);
+    return run.stats;
+}
+
+} // namespace erp::emag

@@ -1,0 +1,504 @@
+#include "store/order_store.hpp"
+
+#include "store/session.hpp"
+
+#include <soci/soci.h>
+
+namespace erp::emag {
+namespace {
+
+// A nullable value bound to a statement: SOCI takes a value and an indicator.
+template <class T>
+struct Nullable {
+    T value{};
+    soci::indicator ind = soci::i_null;
+    Nullable() = default;
+    template <class U>
+    explicit Nullable(const std::optional<U>& v) {
+        if (v) {
+            value = static_cast<T>(*v);
+            ind = soci::i_ok;
+        }
+    }
+};
+using NInt = Nullable<int>;
+using NBig = Nullable<long long>;
+
+// Reads an integer column whatever width the backend reports.
+std::optional<long long> int_at(const soci::row& row, std::size_t i) {
+    if (row.get_indicator(i) == soci::i_null) {
+        return std::nullopt;
+    }
+    switch (row.get_properties(i).get_data_type()) {
+    case soci::dt_integer:
+        return row.get<int>(i);
+    case soci::dt_long_long:
+        return row.get<long long>(i);
+    case soci::dt_unsigned_long_long:
+        return static_cast<long long>(row.get<unsigned long long>(i));
+    case soci::dt_double:
+        return static_cast<long long>(row.get<double>(i));
+    default:
+        return std::stoll(row.get<std::string>(i));
+    }
+}
+
+std::string text_at(const soci::row& row, std::size_t i) {
+    return row.get_indicator(i) == soci::i_null ? std::string() : row.get<std::string>(i);
+}
+
+std::optional<int> small(const std::optional<long long>& v) {
+    return v ? std::optional<int>(static_cast<int>(*v)) : std::nullopt;
+}
+
+constexpr const char* kOrderColumns =
+    "account, emag_id, type, status, is_complete, payment_mode_id, detailed_payment_method, payment_status, "
+    "delivery_mode, currency, shipping_tax_x4, cashed_co_x4, cashed_cod_x4, lines_total_x4, is_storno, "
+    "reason_cancellation, customer_id, customer_name, customer_email_hash, shipping_city, locker_id, locker_name, "
+    "date_local, date_utc, modified_local, modified_utc, payload";
+
+void write_order(soci::session& sql, const OrderRow& o, bool exists, const std::string& now) {
+    NInt type(o.type), status(o.status), complete(o.is_complete), pay_mode(o.payment_mode_id),
+        pay_status(o.payment_status), storno(o.is_storno), reason(o.reason_cancellation);
+    NBig ship(o.shipping_tax_x4), co(o.cashed_co_x4), cod(o.cashed_cod_x4), total(o.lines_total_x4),
+        customer(o.customer_id);
+    long long id = o.emag_id;
+    if (exists) {
+        sql << "UPDATE emag_orders SET type = :type, status = :status, is_complete = :is_complete, "
+               "payment_mode_id = :pm, detailed_payment_method = :dpm, payment_status = :ps, delivery_mode = :dm, "
+               "currency = :cur, shipping_tax_x4 = :st, cashed_co_x4 = :co, cashed_cod_x4 = :cod, "
+               "lines_total_x4 = :lt, is_storno = :storno, reason_cancellation = :rc, customer_id = :cid, "
+               "customer_name = :cn, customer_email_hash = :ce, shipping_city = :sc, locker_id = :li, "
+               "locker_name = :ln, date_local = :dl, date_utc = :du, modified_local = :ml, modified_utc = :mu, "
+               "payload = :payload, updated_at = :now WHERE account = :account AND emag_id = :id",
+            soci::use(type.value, type.ind), soci::use(status.value, status.ind),
+            soci::use(complete.value, complete.ind), soci::use(pay_mode.value, pay_mode.ind),
+            soci::use(o.detailed_payment_method), soci::use(pay_status.value, pay_status.ind),
+            soci::use(o.delivery_mode), soci::use(o.currency), soci::use(ship.value, ship.ind),
+            soci::use(co.value, co.ind), soci::use(cod.value, cod.ind), soci::use(total.value, total.ind),
+            soci::use(storno.value, storno.ind), soci::use(reason.value, reason.ind),
+            soci::use(customer.value, customer.ind), soci::use(o.customer_name), soci::use(o.customer_email_hash),
+            soci::use(o.shipping_city), soci::use(o.locker_id), soci::use(o.locker_name), soci::use(o.date_local),
+            soci::use(o.date_utc), soci::use(o.modified_local), soci::use(o.modified_utc), soci::use(o.payload),
+            soci::use(now), soci::use(o.account), soci::use(id);
+        return;
+    }
+    sql << "INSERT INTO emag_orders (" << kOrderColumns
+        << ", first_seen_at, updated_at) VALUES (:account, :id, :type, :status, :is_complete, :pm, :dpm, :ps, "
+           ":dm, :cur, :st, :co, :cod, :lt, :storno, :rc, :cid, :cn, :ce, :sc, :li, :ln, :dl, :du, :ml, :mu, "
+           ":payload, :first, :now)",
+        soci::use(o.account), soci::use(id), soci::use(type.value, type.ind), soci::use(status.value, status.ind),
+        soci::use(complete.value, complete.ind), soci::use(pay_mode.value, pay_mode.ind),
+        soci::use(o.detailed_payment_method), soci::use(pay_status.value, pay_status.ind), soci::use(o.delivery_mode),
+        soci::use(o.currency), soci::use(ship.value, ship.ind), soci::use(co.value, co.ind),
+        soci::use(cod.value, cod.ind), soci::use(total.value, total.ind), soci::use(storno.value, storno.ind),
+        soci::use(reason.value, reason.ind), soci::use(customer.value, customer.ind), soci::use(o.customer_name),
+        soci::use(o.customer_email_hash), soci::use(o.shipping_city), soci::use(o.locker_id), soci::use(o.locker_name),
+        soci::use(o.date_local), soci::use(o.date_utc), soci::use(o.modified_local), soci::use(o.modified_utc),
+        soci::use(o.payload), soci::use(now), soci::use(now);
+}
+
+void write_lines(soci::session& sql, const std::string& account, long long id, const std::vector<OrderLineRow>& lines) {
+    sql << "DELETE FROM emag_order_lines WHERE account = :account AND emag_id = :id", soci::use(account), soci::use(id);
+    for (const OrderLineRow& l : lines) {
+        long long line_id = l.line_id;
+        NBig product(l.product_id), qty(l.quantity), price(l.sale_price_x4), vat(l.vat_x4);
+        NInt status(l.status);
+        sql << "INSERT INTO emag_order_lines (account, emag_id, line_id, product_id, part_number, ext_part_number, "
+               "status, quantity, sale_price_x4, vat_x4, currency, created_utc, modified_utc, payload) VALUES "
+               "(:account, :id, :line, :product, :pn, :epn, :status, :qty, :price, :vat, :cur, :created, "
+               ":modified, :payload)",
+            soci::use(account), soci::use(id), soci::use(line_id), soci::use(product.value, product.ind),
+            soci::use(l.part_number), soci::use(l.ext_part_number), soci::use(status.value, status.ind),
+            soci::use(qty.value, qty.ind), soci::use(price.value, price.ind), soci::use(vat.value, vat.ind),
+            soci::use(l.currency), soci::use(l.created_utc), soci::use(l.modified_utc), soci::use(l.payload);
+    }
+}
+
+void write_state(soci::session& sql, const SyncStateRow& s) {
+    long long processed = s.processed;
+    int type = s.order_type;
+    soci::statement update =
+        (sql.prepare << "UPDATE emag_sync_state SET cursor_utc = :cursor, last_run_at = :run, last_outcome = :outcome, "
+                        "last_error = :error, processed = :processed WHERE account = :account AND order_type = :type "
+                        "AND stream = :stream",
+         soci::use(s.cursor_utc), soci::use(s.last_run_at), soci::use(s.last_outcome), soci::use(s.last_error),
+         soci::use(processed), soci::use(s.account), soci::use(type), soci::use(s.stream));
+    update.execute(true);
+    if (update.get_affected_rows() == 0) {
+        sql << "INSERT INTO emag_sync_state (account, order_type, stream, cursor_utc, last_run_at, last_outcome, "
+               "last_error, processed) VALUES (:account, :type, :stream, :cursor, :run, :outcome, :error, :processed)",
+            soci::use(s.account), soci::use(type), soci::use(s.stream), soci::use(s.cursor_utc),
+            soci::use(s.last_run_at), soci::use(s.last_outcome), soci::use(s.last_error), soci::use(processed);
+    }
+}
+
+} // namespace
+
+OrderStore::OrderStore(const std::string& db_url) : session_(open_store_session(db_url)) {}
+
+OrderStore::~OrderStore() = default;
+
+BatchResult OrderStore::store_batch(const std::string& account, const std::vector<ValidOrder>& valid,
+                                    const std::vector<QuarantinedOrder>& invalid, std::string_view now_iso,
+                                    const std::optional<SyncStateRow>& state) {
+    const std::lock_guard lock(mutex_);
+    soci::session& sql = *session_;
+    const std::string now(now_iso);
+    BatchResult r;
+    soci::transaction tr(sql);
+    for (const ValidOrder& v : valid) {
+        long long id = v.order.emag_id;
+        std::string stored_modified;
+        soci::indicator ind = soci::i_null;
+        sql << "SELECT modified_utc FROM emag_orders WHERE account = :account AND emag_id = :id",
+            soci::into(stored_modified, ind), soci::use(account), soci::use(id);
+        const bool exists = sql.got_data();
+        if (exists && ind == soci::i_ok && !v.order.modified_utc.empty() && v.order.modified_utc < stored_modified) {
+            ++r.kept_newer; // an older read never replaces a newer version
+        } else {
+            write_order(sql, v.order, exists, now);
+            write_lines(sql, account, id, v.lines);
+            ++(exists ? r.updated : r.inserted);
+        }
+        soci::statement release =
+            (sql.prepare << "DELETE FROM emag_order_quarantine WHERE account = :account AND order_key = :key",
+             soci::use(account), soci::use(v.quarantine_key));
+        release.execute(true);
+        r.released += release.get_affected_rows() > 0 ? 1 : 0;
+    }
+    for (const QuarantinedOrder& q : invalid) {
+        NBig id(q.emag_id);
+        soci::statement update =
+            (sql.prepare << "UPDATE emag_order_quarantine SET emag_id = :id, errors = :errors, payload = :payload, "
+                            "last_seen_at = :now WHERE account = :account AND order_key = :key",
+             soci::use(id.value, id.ind), soci::use(q.errors_json), soci::use(q.payload), soci::use(now),
+             soci::use(account), soci::use(q.order_key));
+        update.execute(true);
+        if (update.get_affected_rows() == 0) {
+            sql << "INSERT INTO emag_order_quarantine (account, order_key, emag_id, errors, payload, first_seen_at, "
+                   "last_seen_at) VALUES (:account, :key, :id, :errors, :payload, :first, :last)",
+                soci::use(account), soci::use(q.order_key), soci::use(id.value, id.ind), soci::use(q.errors_json),
+                soci::use(q.payload), soci::use(now), soci::use(now);
+        }
+        ++r.quarantined;
+    }
+    if (state) {
+        write_state(sql, *state);
+    }
+    tr.commit();
+    return r;
+}
+
+void OrderStore::save_sync_state(const SyncStateRow& state) {
+    const std::lock_guard lock(mutex_);
+    soci::transaction tr(*session_);
+    write_state(*session_, state);
+    tr.commit();
+}
+
+std::optional<SyncStateRow> OrderStore::sync_state(const std::string& account, int order_type,
+                                                   const std::string& stream) {
+    const std::lock_guard lock(mutex_);
+    soci::rowset<soci::row> rows =
+        (session_->prepare << "SELECT cursor_utc, last_run_at, last_outcome, last_error, processed FROM "
+                              "emag_sync_state WHERE account = :account AND order_type = :type AND stream = :stream",
+         soci::use(account), soci::use(order_type), soci::use(stream));
+    for (const soci::row& row : rows) {
+        SyncStateRow s;
+        s.account = account;
+        s.order_type = order_type;
+        s.stream = stream;
+        s.cursor_utc = text_at(row, 0);
+        s.last_run_at = text_at(row, 1);
+        s.last_outcome = text_at(row, 2);
+        s.last_error = text_at(row, 3);
+        s.processed = int_at(row, 4).value_or(0);
+        return s;
+    }
+    return std::nullopt;
+}
+
+void OrderStore::mark_acknowledged(const std::string& account, std::int64_t emag_id, std::string_view now_iso) {
+    const std::lock_guard lock(mutex_);
+    long long id = emag_id;
+    const std::string now(now_iso);
+    *session_ << "UPDATE emag_orders SET acknowledged_at = :now WHERE account = :account AND emag_id = :id",
+        soci::use(now), soci::use(account), soci::use(id);
+}
+
+std::optional<OrderRow> OrderStore::find_order(const std::string& account, std::int64_t emag_id) {
+    const std::lock_guard lock(mutex_);
+    long long id = emag_id;
+    soci::rowset<soci::row> rows = (session_->prepare << "SELECT " << kOrderColumns
+                                                      << " FROM emag_orders WHERE account = :account AND emag_id = :id",
+                                    soci::use(account), soci::use(id));
+    for (const soci::row& row : rows) {
+        OrderRow o;
+        o.account = text_at(row, 0);
+        o.emag_id = int_at(row, 1).value_or(0);
+        o.type = small(int_at(row, 2));
+        o.status = small(int_at(row, 3));
+        o.is_complete = small(int_at(row, 4));
+        o.payment_mode_id = small(int_at(row, 5));
+        o.detailed_payment_method = text_at(row, 6);
+        o.payment_status = small(int_at(row, 7));
+        o.delivery_mode = text_at(row, 8);
+        o.currency = text_at(row, 9);
+        o.shipping_tax_x4 = int_at(row, 10);
+        o.cashed_co_x4 = int_at(row, 11);
+        o.cashed_cod_x4 = int_at(row, 12);
+        o.lines_total_x4 = int_at(row, 13);
+        o.is_storno = small(int_at(row, 14));
+        o.reason_cancellation = small(int_at(row, 15));
+        o.customer_id = int_at(row, 16);
+        o.customer_name = text_at(row, 17);
+        o.customer_email_hash = text_at(row, 18);
+        o.shipping_city = text_at(row, 19);
+        o.locker_id = text_at(row, 20);
+        o.locker_name = text_at(row, 21);
+        o.date_local = text_at(row, 22);
+        o.date_utc = text_at(row, 23);
+        o.modified_local = text_at(row, 24);
+        o.modified_utc = text_at(row, 25);
+        o.payload = text_at(row, 26);
+        return o;
+    }
+    return std::nullopt;
+}
+
+std::vector<OrderLineRow> OrderStore::lines(const std::string& account, std::int64_t emag_id) {
+    const std::lock_guard lock(mutex_);
+    long long id = emag_id;
+    std::vector<OrderLineRow> out;
+    soci::rowset<soci::row> rows =
+        (session_->prepare << "SELECT line_id, product_id, part_number, ext_part_number, status, quantity, "
+                              "sale_price_x4, vat_x4, currency, created_utc, modified_utc, payload FROM "
+                              "emag_order_lines WHERE account = :account AND emag_id = :id ORDER BY line_id",
+         soci::use(account), soci::use(id));
+    for (const soci::row& row : rows) {
+        OrderLineRow l;
+        l.line_id = int_at(row, 0).value_or(0);
+        l.product_id = int_at(row, 1);
+        l.part_number = text_at(row, 2);
+        l.ext_part_number = text_at(row, 3);
+        l.status = small(int_at(row, 4));
+        l.quantity = int_at(row, 5);
+        l.sale_price_x4 = int_at(row, 6);
+        l.vat_x4 = int_at(row, 7);
+        l.currency = text_at(row, 8);
+        l.created_utc = text_at(row, 9);
+        l.modified_utc = text_at(row, 10);
+        l.payload = text_at(row, 11);
+        out.push_back(std::move(l));
+    }
+    return out;
+}
+
+std::optional<std::string> OrderStore::acknowledged_at(const std::string& account, std::int64_t emag_id) {
+    const std::lock_guard lock(mutex_);
+    long long id = emag_id;
+    std::string at;
+    soci::indicator ind = soci::i_null;
+    *session_ << "SELECT acknowledged_at FROM emag_orders WHERE account = :account AND emag_id = :id",
+        soci::into(at, ind), soci::use(account), soci::use(id);
+    if (!session_->got_data() || ind != soci::i_ok) {
+        return std::nullopt;
+    }
+    return at;
+}
+
+std::int64_t OrderStore::count_orders(const std::string& account) {
+    const std::lock_guard lock(mutex_);
+    long long n = 0;
+    *session_ << "SELECT COUNT(*) FROM emag_orders WHERE account = :account", soci::into(n), soci::use(account);
+    return n;
+}
+
+std::vector<QuarantinedOrder> OrderStore::quarantine(const std::string& account) {
+    const std::lock_guard lock(mutex_);
+    std::vector<QuarantinedOrder> out;
+    soci::rowset<soci::row> rows =
+        (session_->prepare << "SELECT order_key, emag_id, errors, payload FROM emag_order_quarantine WHERE account = "
+                              ":account ORDER BY order_key",
+         soci::use(account));
+    for (const soci::row& row : rows) {
+        out.push_back(QuarantinedOrder{text_at(row, 0), int_at(row, 1), text_at(row, 2), text_at(row, 3)});
+    }
+    return out;
+}
+
+std::vector<std::pair<std::int64_t, std::string>> OrderStore::order_versions(const std::string& account) {
+    const std::lock_guard lock(mutex_);
+    std::vector<std::pair<std::int64_t, std::string>> out;
+    soci::rowset<soci::row> rows =
+        (session_->prepare << "SELECT emag_id, modified_utc FROM emag_orders WHERE account = :account ORDER BY emag_id",
+         soci::use(account));
+    for (const soci::row& row : rows) {
+        out.emplace_back(int_at(row, 0).value_or(0), text_at(row, 1));
+    }
+    return out;
+}
+
+namespace {
+
+// emag_orders columns without the payload, for listings.
+constexpr const char* kOrderListColumns =
+    "o.account, o.emag_id, o.type, o.status, o.is_complete, o.payment_mode_id, o.detailed_payment_method, "
+    "o.payment_status, o.delivery_mode, o.currency, o.shipping_tax_x4, o.cashed_co_x4, o.cashed_cod_x4, "
+    "o.lines_total_x4, o.is_storno, o.reason_cancellation, o.customer_id, o.customer_name, o.customer_email_hash, "
+    "o.shipping_city, o.locker_id, o.locker_name, o.date_local, o.date_utc, o.modified_local, o.modified_utc";
+
+OrderRow list_row(const soci::row& row) {
+    OrderRow o;
+    o.account = text_at(row, 0);
+    o.emag_id = int_at(row, 1).value_or(0);
+    o.type = small(int_at(row, 2));
+    o.status = small(int_at(row, 3));
+    o.is_complete = small(int_at(row, 4));
+    o.payment_mode_id = small(int_at(row, 5));
+    o.detailed_payment_method = text_at(row, 6);
+    o.payment_status = small(int_at(row, 7));
+    o.delivery_mode = text_at(row, 8);
+    o.currency = text_at(row, 9);
+    o.shipping_tax_x4 = int_at(row, 10);
+    o.cashed_co_x4 = int_at(row, 11);
+    o.cashed_cod_x4 = int_at(row, 12);
+    o.lines_total_x4 = int_at(row, 13);
+    o.is_storno = small(int_at(row, 14));
+    o.reason_cancellation = small(int_at(row, 15));
+    o.customer_id = int_at(row, 16);
+    o.customer_name = text_at(row, 17);
+    o.customer_email_hash = text_at(row, 18);
+    o.shipping_city = text_at(row, 19);
+    o.locker_id = text_at(row, 20);
+    o.locker_name = text_at(row, 21);
+    o.date_local = text_at(row, 22);
+    o.date_utc = text_at(row, 23);
+    o.modified_local = text_at(row, 24);
+    o.modified_utc = text_at(row, 25);
+    return o;
+}
+
+// A LIKE pattern matching `text` anywhere, with '!' as the escape character
+// (ESCAPE '!' works the same on SQLite and PostgreSQL), lower-cased (ASCII).
+std::string contains_pattern(const std::string& text) {
+    std::string p = "%";
+    for (const char c : text) {
+        if (c == '%' || c == '_' || c == '!') {
+            p += '!';
+        }
+        p += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+    p += '%';
+    return p;
+}
+
+// The WHERE clause of a listing and its values, bound in order of appearance.
+struct ListQuery {
+    std::string where;
+    std::string account;
+    int status = 0, type = 0;
+    bool has_status = false, has_type = false;
+    std::string from, to, pattern;
+    long long text_id = 0;
+    bool has_text = false, has_text_id = false;
+
+    ListQuery(const std::string& acc, const OrderListFilter& f) : account(acc) {
+        where = " FROM emag_orders o WHERE o.account = :account";
+        if (f.status) {
+            has_status = true;
+            status = *f.status;
+            where += " AND o.status = :status";
+        }
+        if (f.type) {
+            has_type = true;
+            type = *f.type;
+            where += " AND o.type = :type";
+        }
+        if (!f.date_from_utc.empty()) {
+            from = f.date_from_utc;
+            where += " AND o.date_utc >= :date_from";
+        }
+        if (!f.date_to_utc.empty()) {
+            to = f.date_to_utc;
+            where += " AND o.date_utc <= :date_to";
+        }
+        if (!f.text.empty()) {
+            has_text = true;
+            pattern = contains_pattern(f.text);
+            where += " AND (";
+            bool digits = f.text.size() <= 18;
+            for (const char c : f.text) {
+                digits = digits && c >= '0' && c <= '9';
+            }
+            if (digits) {
+                has_text_id = true;
+                text_id = std::stoll(f.text);
+                where += "o.emag_id = :text_id OR ";
+            }
+            where += "LOWER(o.customer_name) LIKE :name_pattern ESCAPE '!' OR EXISTS (SELECT 1 FROM emag_order_lines l "
+                     "WHERE l.account = o.account AND l.emag_id = o.emag_id AND LOWER(l.part_number) LIKE "
+                     ":part_pattern ESCAPE '!'))";
+        }
+    }
+
+    void bind(soci::details::prepare_temp_type& pt) {
+        pt, soci::use(account);
+        if (has_status) {
+            pt, soci::use(status);
+        }
+        if (has_type) {
+            pt, soci::use(type);
+        }
+        if (!from.empty()) {
+            pt, soci::use(from);
+        }
+        if (!to.empty()) {
+            pt, soci::use(to);
+        }
+        if (has_text) {
+            if (has_text_id) {
+                pt, soci::use(text_id);
+            }
+            pt, soci::use(pattern);
+            pt, soci::use(pattern);
+        }
+    }
+};
+
+} // namespace
+
+OrderListPage OrderStore::list_orders(const std::string& account, const OrderListFilter& filter) {
+    const std::lock_guard lock(mutex_);
+    ListQuery q(account, filter);
+    OrderListPage page;
+    {
+        long long total = 0;
+        soci::details::prepare_temp_type pt = (session_->prepare << "SELECT COUNT(*)" << q.where);
+        pt, soci::into(total);
+        q.bind(pt);
+        soci::statement st(pt);
+        st.execute(true);
+        page.total = total;
+    }
+    if (page.total == 0) {
+        return page;
+    }
+    const long long limit = filter.limit > 0 ? filter.limit : 1;
+    const long long offset = filter.offset > 0 ? filter.offset : 0;
+    // NULL dates last on both backends (they sort NULLs differently).
+    soci::details::prepare_temp_type pt =
+        (session_->prepare << "SELECT " << kOrderListColumns << q.where
+                           << " ORDER BY CASE WHEN o.date_utc IS NULL THEN 1 ELSE 0 END, o.date_utc DESC, o.emag_id "
+                              "DESC LIMIT "
+                           << limit << " OFFSET " << offset);
+    q.bind(pt);
+    soci::rowset<soci::row> rows(pt);
+    for (const soci::row& row : rows) {
+        page.rows.push_back(list_row(row));
+    }
+    return page;
+}
+
+} // namespace erp::emag
