@@ -9,15 +9,21 @@
 #include "config/plugin_config.hpp"
 #include "monitor/health.hpp"
 #include "monitor/status.hpp"
+#include "orders/order_routes.hpp"
 #include "orders/order_rows.hpp"
+#include "orders/orders_service.hpp"
 #include "store/account_store.hpp"
+#include "store/order_store.hpp"
 #include "store/schema.hpp"
 #include "store/timestamp.hpp"
 
 #include <erp_plugin/erp_plugin.hpp>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
+#include <cmath>
+#include <dlfcn.h>
 #include <filesystem>
 #include <memory>
 #include <shared_mutex>
@@ -32,6 +38,18 @@
 #endif
 
 namespace {
+
+// cpprestsdk keeps a process-wide thread pool whose pending handlers and
+// timers (ours among them) are destroyed at process exit, after the host has
+// unloaded the plugin: their code must still be mapped then. Pinning the
+// plugin (RTLD_NODELETE) keeps it mapped until exit; dlclose then only drops
+// the host's reference.
+void pin_in_memory() {
+    Dl_info info{};
+    if (dladdr(reinterpret_cast<void*>(&pin_in_memory), &info) != 0 && info.dli_fname != nullptr) {
+        dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+    }
+}
 
 using erp::plugin::Error;
 using erp::plugin::HostApi;
@@ -50,7 +68,14 @@ class EmagPlugin {
     // with ERP_E_CONFIG), register tables, monitor and routes.
     EmagPlugin(HostApi host, std::string_view config_json, Registrations& reg)
         : host_(host), config_(load_config(config_json)), accounts_(load_accounts(config_)) {
+        pin_in_memory();
         for (const auto& a : accounts_) {
+            if (!emag::TimeZone::find(a.config.timezone)) {
+                throw Error(ERP_E_CONFIG, "config",
+                            a.config.path + ".timezone: \"" + a.config.timezone +
+                                "\" is not a supported zone (supported: " + emag::TimeZone::supported_zones_text() +
+                                ")");
+            }
             // The password was resolved above, or init would have failed.
             health_.push_back(emag::AccountHealth{a.config.name, a.config.platform, !a.password.empty()});
             status_.push_back(emag::AccountStatus{&a.config, !a.password.empty(), std::nullopt});
@@ -70,6 +95,59 @@ class EmagPlugin {
             }
         });
         reg.add_route("GET", "/api/status", 0, [this](const Request&, Response& resp) { resp.json(status_body()); });
+
+        reg.add_job("emag.orders.sync", "eMAG orders: incremental sync of FBS and FBE orders for every account",
+                    config_.orders.sync_interval_s, 15,
+                    [this](erp_job* job, std::string_view) { return run_orders(job, 0); });
+        reg.add_job("emag.orders.backfill", "eMAG orders: history back params.days days (default from config)", 0, 0,
+                    [this](erp_job* job, std::string_view params) {
+                        unsigned days = config_.orders.backfill_days;
+                        const auto p = nlohmann::json::parse(params.empty() ? "{}" : params, nullptr, false);
+                        if (p.is_object() && p.contains("days")) {
+                            if (!p["days"].is_number_unsigned() || p["days"].get<unsigned>() < 1 ||
+                                p["days"].get<unsigned>() > 3650) {
+                                throw Error(ERP_E_INVALID_ARGUMENT, "emag.orders.backfill",
+                                            "params.days must be a whole number from 1 to 3650");
+                            }
+                            days = p["days"].get<unsigned>();
+                        }
+                        return run_orders(job, days);
+                    });
+        emag::register_order_routes(
+            reg, emag::OrderRoutesDeps{[this](const std::string& name) { return order_account(name); },
+                                       [this] {
+                                           std::shared_lock lock(clients_mu_);
+                                           return store_;
+                                       },
+                                       [this] { return emag::iso8601_utc(host_.now_ms()); },
+                                       [this] {
+                                           return std::chrono::floor<std::chrono::seconds>(
+                                               std::chrono::system_clock::time_point(
+                                                   std::chrono::milliseconds(host_.now_ms())));
+                                       }});
+        // eMAG's new-order callback: GET <url>?order_id=N (reference §3); the
+        // token in the registered URL says which account it is for.
+        reg.add_route("GET", "/callback/order", 0, [this](const Request& req, Response& resp) {
+            const auto id = req.query_param("order_id");
+            const auto token = req.query_param("token");
+            std::int64_t order_id = 0;
+            if (!id || id->empty() || id->size() > 10 || id->find_first_not_of("0123456789") != std::string::npos ||
+                (order_id = std::stoll(*id)) < 1 || order_id > 4294967295LL) {
+                resp.json(400, R"j({"error":"order_id must be an eMAG order id (1..4294967295)"})j");
+                return;
+            }
+            std::shared_ptr<emag::OrdersService> orders = orders_service();
+            if (!orders) {
+                resp.json(503, R"({"error":"the eMAG plugin is not running"})");
+                return;
+            }
+            const auto account = orders->callback(order_id, token.value_or(""));
+            if (!account) {
+                resp.json(403, R"({"error":"unknown callback token"})");
+                return;
+            }
+            resp.json(nlohmann::json{{"accepted", true}, {"account", *account}, {"order_id", order_id}}.dump());
+        });
     }
     // The handlers registered above capture `this`, and status_ points into
     // accounts_: the instance stays where ERP_CPP_PLUGIN constructed it.
@@ -102,12 +180,20 @@ class EmagPlugin {
         }
     }
 
-    // stop: every client fails its unanswered calls and joins its thread.
+    // stop: the order service first (it uses the clients), then every
+    // client fails its unanswered calls and joins its thread.
     void stop() {
-        std::vector<std::unique_ptr<emag::EmagClient>> clients;
+        std::shared_ptr<emag::OrdersService> orders;
+        {
+            std::unique_lock lock(clients_mu_);
+            orders.swap(orders_);
+        }
+        orders.reset(); // a running job holds its own reference until it ends
+        std::vector<std::shared_ptr<emag::EmagClient>> clients;
         {
             std::unique_lock lock(clients_mu_);
             clients.swap(clients_);
+            store_.reset();
         }
         clients.clear(); // each destructor stops its client
     }
@@ -141,13 +227,96 @@ class EmagPlugin {
             throw Error(ERP_E_IO, "request log", e.what());
         }
         auto transport = emag::make_cpprest_transport(config_.api.transport);
-        std::vector<std::unique_ptr<emag::EmagClient>> clients;
+        std::vector<std::shared_ptr<emag::EmagClient>> clients;
         for (const auto& a : accounts_) {
             emag::AccountEndpoint endpoint{a.config.name, a.config.base_url, a.config.username, a.password};
-            clients.push_back(std::make_unique<emag::EmagClient>(std::move(endpoint), transport, config_.api, log));
+            clients.push_back(std::make_shared<emag::EmagClient>(std::move(endpoint), transport, config_.api, log));
         }
+        std::shared_ptr<emag::OrderStore> store;
+        try {
+            store = std::make_shared<emag::OrderStore>(host_.database_url());
+        } catch (const std::exception& e) {
+            throw Error(ERP_E_IO, "database", std::string("opening the order store failed: ") + e.what());
+        }
+        std::vector<emag::OrdersAccount> order_accounts;
+        for (std::size_t i = 0; i < accounts_.size(); ++i) {
+            order_accounts.push_back(emag::OrdersAccount{accounts_[i].config.name, clients[i],
+                                                         *emag::TimeZone::find(accounts_[i].config.timezone),
+                                                         accounts_[i].callback_token.reveal()});
+        }
+        emag::SyncOptions sync;
+        sync.overlap = std::chrono::seconds(config_.orders.overlap_s);
+        sync.settle = std::chrono::seconds(config_.orders.settle_s);
+        sync.first_run = std::chrono::seconds(config_.orders.first_run_days * 86400LL);
+        sync.concurrency = config_.orders.page_concurrency;
+        sync.acknowledge_new = config_.orders.acknowledge_new;
+        auto orders = std::make_shared<emag::OrdersService>(std::move(order_accounts), store, sync, [this] {
+            return std::chrono::system_clock::time_point(std::chrono::milliseconds(host_.now_ms()));
+        });
         std::unique_lock lock(clients_mu_);
         clients_ = std::move(clients);
+        orders_ = std::move(orders);
+        store_ = std::move(store);
+    }
+
+    // The order routes' view of an account: its client (kept alive for the
+    // request) and zone; reads work before start, actions need the client.
+    std::optional<emag::OrderAccount> order_account(const std::string& name) const {
+        for (std::size_t i = 0; i < accounts_.size(); ++i) {
+            if (accounts_[i].config.name != name) {
+                continue;
+            }
+            emag::OrderAccount a;
+            a.zone = *emag::TimeZone::find(accounts_[i].config.timezone);
+            std::shared_lock lock(clients_mu_);
+            if (i < clients_.size()) {
+                a.client = clients_[i].get();
+                a.keep_alive = clients_[i];
+            }
+            return a;
+        }
+        return std::nullopt;
+    }
+
+    std::shared_ptr<emag::OrdersService> orders_service() const {
+        std::shared_lock lock(clients_mu_);
+        return orders_;
+    }
+
+    // emag.orders.sync (days == 0) and emag.orders.backfill: progress goes to
+    // the job and, at most once a second per stream, to /ws topic emag.sync.
+    erp_status run_orders(erp_job* job, unsigned backfill_days) {
+        std::shared_ptr<emag::OrdersService> orders = orders_service();
+        if (!orders) {
+            if (accounts_.empty()) {
+                return ERP_OK; // nothing to sync
+            }
+            throw Error(ERP_E_UNAVAILABLE, "emag orders", "the plugin is not started");
+        }
+        const auto publish = [this, job](const emag::SyncProgress& p) {
+            const std::string event = nlohmann::json{
+                {"account", p.account},
+                {"stream", p.stream},
+                {"processed", p.processed},
+                {"total", p.total},
+                {"rate", std::round(p.rate * 10) / 10},
+                {"eta_s", std::round(p.eta_s)},
+                {"errors", p.errors},
+                {"done", p.done}}.dump();
+            host_.publish("emag.sync", event);
+            host_.job_progress(job, event);
+        };
+        const auto cancelled = [this, job] { return host_.job_cancelled(job); };
+        const emag::OrdersRunReport r =
+            backfill_days == 0 ? orders->sync(publish, cancelled) : orders->backfill(backfill_days, publish, cancelled);
+        if (!r.failures.empty()) {
+            std::string all;
+            for (const auto& f : r.failures) {
+                all += (all.empty() ? "" : "; ") + f;
+            }
+            throw Error(ERP_E_IO, backfill_days == 0 ? "emag.orders.sync" : "emag.orders.backfill", all);
+        }
+        return ERP_OK;
     }
 
     std::vector<emag::ClientMetrics> client_metrics() const {
@@ -178,7 +347,9 @@ class EmagPlugin {
     std::vector<emag::AccountHealth> health_;
     std::vector<emag::AccountStatus> status_; // points into accounts_
     mutable std::shared_mutex clients_mu_;
-    std::vector<std::unique_ptr<emag::EmagClient>> clients_; // one per account, from start to stop
+    std::vector<std::shared_ptr<emag::EmagClient>> clients_; // one per account, from start to stop
+    std::shared_ptr<emag::OrdersService> orders_;            // from start to stop
+    std::shared_ptr<emag::OrderStore> store_;                // from start to stop
 };
 
 } // namespace

@@ -33,12 +33,6 @@ RunResult run(const fs::path& dir, std::vector<std::string> args) {
     return erp::test::run_process(ERP_HOST_BIN, dir, std::move(args));
 }
 
-uint16_t free_port() {
-    boost::asio::io_context ioc;
-    boost::asio::ip::tcp::acceptor a(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
-    return a.local_endpoint().port();
-}
-
 } // namespace
 
 BOOST_AUTO_TEST_CASE(check_config_plugins_migrate_run_job) {
@@ -95,7 +89,7 @@ BOOST_AUTO_TEST_CASE(serve_answers_and_stops_cleanly_on_sigterm) {
     HostFixture f;
     f.add_staged("emag");
     f.add_staged("hello_c");
-    const uint16_t port = free_port();
+    const uint16_t port = erp::test::free_port();
     f.set_port(port);
     f.set_log_level("info");
     const auto cfg = f.write_config({"emag", "hello_c"}).string();

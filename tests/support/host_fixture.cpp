@@ -23,8 +23,11 @@ void HostFixture::add_staged(const std::string& id) {
     BOOST_REQUIRE_MESSAGE(fs::exists(src / "manifest.json"), "plugin " + id + " was not staged by the build");
     fs::copy(src, plugins_dir() / id, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
     if (id == "emag" && extra_.find("[plugins.emag]") == std::string::npos) {
+        // A closed loopback port, not eMAG: tests never reach the internet,
+        // and a scheduled order sync fails at once instead of waiting on DNS.
         extra_ += "[plugins.emag]\n[[plugins.emag.accounts]]\nname = \"test-ro\"\nplatform = \"ro\"\n"
-                  "username = \"seller\"\npassword_env = \"ERP_TEST_EMAG_PASSWORD\"\n";
+                  "username = \"seller\"\npassword_env = \"ERP_TEST_EMAG_PASSWORD\"\n"
+                  "base_url = \"http://127.0.0.1:1/api-3\"\n";
     }
 }
 

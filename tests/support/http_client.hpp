@@ -16,6 +16,9 @@ struct HttpResult {
     std::string body;
 };
 
+// A loopback TCP port that was free a moment ago (for a server's config).
+uint16_t free_port();
+
 // One request on a fresh connection. Throws on connection errors.
 HttpResult http_request(uint16_t port, const std::string& method, const std::string& target,
                         const std::string& body = "", const std::map<std::string, std::string>& headers = {});

@@ -132,7 +132,9 @@ AccountConfig parse_account(const json& a, const std::string& path) {
     if (!a.is_object()) {
         throw ConfigError(path, std::string("expected an object, got ") + type_name(a));
     }
-    refuse_unknown_keys(a, {"name", "platform", "base_url", "username", "password_env", "password_file", "timezone"},
+    refuse_unknown_keys(a,
+                        {"name", "platform", "base_url", "username", "password_env", "password_file", "timezone",
+                         "callback_token_env", "callback_token_file"},
                         path);
     AccountConfig acc;
     acc.path = path;
@@ -183,6 +185,25 @@ AccountConfig parse_account(const json& a, const std::string& path) {
             throw ConfigError(path + ".password_file", "must be an absolute path, got " + json_quoted(*file));
         }
         acc.password = SecretRef{SecretRef::Kind::file, *file};
+    }
+
+    const std::string* token_env = optional_string(a, "callback_token_env", path);
+    const std::string* token_file = optional_string(a, "callback_token_file", path);
+    if (token_env != nullptr && token_file != nullptr) {
+        throw ConfigError(path, "give callback_token_env or callback_token_file, not both");
+    }
+    if (token_env != nullptr) {
+        if (!is_env_name(*token_env)) {
+            throw ConfigError(path + ".callback_token_env",
+                              json_quoted(*token_env) + " is not an environment variable name");
+        }
+        acc.callback_token = SecretRef{SecretRef::Kind::env, *token_env};
+    } else if (token_file != nullptr) {
+        if (token_file->empty() || !std::filesystem::path(*token_file).is_absolute()) {
+            throw ConfigError(path + ".callback_token_file",
+                              "must be an absolute path, got " + json_quoted(*token_file));
+        }
+        acc.callback_token = SecretRef{SecretRef::Kind::file, *token_file};
     }
 
     if (const std::string* tz = optional_string(a, "timezone", path)) {
@@ -271,6 +292,34 @@ ClientOptions parse_api(const json& a) {
     return o;
 }
 
+OrdersConfig parse_orders(const json& o) {
+    const std::string path = "orders";
+    if (!o.is_object()) {
+        throw ConfigError(path, std::string("expected an object, got ") + type_name(o));
+    }
+    refuse_unknown_keys(o,
+                        {"acknowledge_new", "overlap_s", "settle_s", "first_run_days", "backfill_days",
+                         "page_concurrency", "sync_interval_s"},
+                        path);
+    OrdersConfig c;
+    if (const auto it = o.find("acknowledge_new"); it != o.end()) {
+        if (!it->is_boolean()) {
+            throw ConfigError(path + ".acknowledge_new", std::string("expected true or false, got ") + type_name(*it));
+        }
+        c.acknowledge_new = it->get<bool>();
+    }
+    const auto u = [&](const char* key, long long min, long long max, unsigned fallback) {
+        return static_cast<unsigned>(bounded_integer(o, key, min, max, fallback, path));
+    };
+    c.overlap_s = u("overlap_s", 0, 86400, c.overlap_s);
+    c.settle_s = u("settle_s", 0, 3600, c.settle_s);
+    c.first_run_days = u("first_run_days", 1, 3650, c.first_run_days);
+    c.backfill_days = u("backfill_days", 1, 3650, c.backfill_days);
+    c.page_concurrency = u("page_concurrency", 1, 64, c.page_concurrency);
+    c.sync_interval_s = u("sync_interval_s", 0, 86400, c.sync_interval_s);
+    return c;
+}
+
 std::string trim_one_newline(std::string s) {
     if (!s.empty() && s.back() == '\n') {
         s.pop_back();
@@ -302,11 +351,14 @@ PluginConfig parse_plugin_config(std::string_view text) {
     if (!root.is_object()) {
         throw ConfigError("config", std::string("expected an object, got ") + type_name(root));
     }
-    refuse_unknown_keys(root, {"accounts", "api"}, "");
+    refuse_unknown_keys(root, {"accounts", "api", "orders"}, "");
 
     PluginConfig cfg;
     if (const auto api = root.find("api"); api != root.end()) {
         cfg.api = parse_api(*api);
+    }
+    if (const auto orders = root.find("orders"); orders != root.end()) {
+        cfg.orders = parse_orders(*orders);
     }
     const auto it = root.find("accounts");
     if (it == root.end()) {
@@ -329,40 +381,55 @@ PluginConfig parse_plugin_config(std::string_view text) {
     return cfg;
 }
 
-Secret resolve_password(const AccountConfig& account) {
-    const std::string who = account_label(account);
-    if (account.password.kind == SecretRef::Kind::env) {
-        const char* value = std::getenv(account.password.name.c_str());
+namespace {
+
+// Reads a secret from its environment variable or file; `what` names it in
+// messages ("password", "callback token"), which never contain the value.
+Secret read_secret(const SecretRef& ref, const std::string& who, const std::string& what) {
+    // "environment variable X is not set" for the password (the common
+    // case), "... X (callback token) ..." for the others.
+    const std::string which = what == "password" ? std::string() : " (" + what + ")";
+    if (ref.kind == SecretRef::Kind::env) {
+        const char* value = std::getenv(ref.name.c_str());
         if (value == nullptr) {
-            throw ConfigError(who, "environment variable " + account.password.name + " is not set");
+            throw ConfigError(who, "environment variable " + ref.name + which + " is not set");
         }
         std::string v = trim_one_newline(value);
         if (v.empty()) {
-            throw ConfigError(who, "environment variable " + account.password.name + " is empty");
+            throw ConfigError(who, "environment variable " + ref.name + which + " is empty");
         }
         return Secret(std::move(v));
     }
-    const std::string& file = account.password.name;
-    std::ifstream in(file, std::ios::binary);
+    std::ifstream in(ref.name, std::ios::binary);
     if (!in) {
-        throw ConfigError(who, "password file " + file + " cannot be read");
+        throw ConfigError(who, what + " file " + ref.name + " cannot be read");
     }
     std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (in.bad()) {
-        throw ConfigError(who, "password file " + file + " cannot be read");
+        throw ConfigError(who, what + " file " + ref.name + " cannot be read");
     }
     Secret secret(trim_one_newline(std::move(content)));
     if (secret.empty()) {
-        throw ConfigError(who, "password file " + file + " is empty");
+        throw ConfigError(who, what + " file " + ref.name + " is empty");
     }
     return secret;
+}
+
+} // namespace
+
+Secret resolve_password(const AccountConfig& account) {
+    return read_secret(account.password, account_label(account), "password");
 }
 
 std::vector<ResolvedAccount> resolve_accounts(const PluginConfig& config) {
     std::vector<ResolvedAccount> out;
     out.reserve(config.accounts.size());
     for (const AccountConfig& a : config.accounts) {
-        out.push_back(ResolvedAccount{a, resolve_password(a)});
+        Secret token;
+        if (a.callback_token) {
+            token = read_secret(*a.callback_token, account_label(a), "callback token");
+        }
+        out.push_back(ResolvedAccount{a, resolve_password(a), std::move(token)});
     }
     return out;
 }

@@ -8,6 +8,7 @@
 #include "api/client_options.hpp"
 #include "config/secret.hpp"
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -42,10 +43,24 @@ struct AccountConfig {
     std::string base_url; // the override, else the platform's URL
     std::string username;
     SecretRef password;
+    // The new-order callback's token (callback_token_env / _file); absent:
+    // the callback route refuses this account's calls.
+    std::optional<SecretRef> callback_token;
     std::string timezone; // the override, else the platform's default zone
     std::string currency; // from the platform
     std::string locale;   // from the platform
     std::string path;     // "accounts[0]": for messages about this account
+};
+
+// The `orders` section: how orders are synchronized (orders/order_sync.hpp).
+struct OrdersConfig {
+    bool acknowledge_new = true;    // acknowledge new FBS orders once stored
+    unsigned overlap_s = 300;       // each pass re-reads this much before its cursor
+    unsigned settle_s = 30;         // a pass ends this long before now (clock skew with eMAG)
+    unsigned first_run_days = 30;   // how far back a stream's first pass reaches
+    unsigned backfill_days = 90;    // how far back emag.orders.backfill reaches by default
+    unsigned page_concurrency = 12; // pages requested at once
+    unsigned sync_interval_s = 60;  // emag.orders.sync's schedule
 };
 
 struct PluginConfig {
@@ -53,6 +68,7 @@ struct PluginConfig {
     // The `api` section: timeouts, retries, rate-limit margin, concurrency,
     // body encoding, request-log retention (all optional).
     ClientOptions api;
+    OrdersConfig orders;
 };
 
 // Parses and validates the config JSON. Throws ConfigError.
@@ -64,10 +80,12 @@ PluginConfig parse_plugin_config(std::string_view json);
 // is missing, unreadable or empty; the message never contains the value.
 Secret resolve_password(const AccountConfig& account);
 
-// An account ready to use: its config and its password.
+// An account ready to use: its config, its password and its callback token
+// (empty when none is configured).
 struct ResolvedAccount {
     AccountConfig config;
     Secret password;
+    Secret callback_token;
 };
 
 // resolve_password for every account, in order. Throws ConfigError.

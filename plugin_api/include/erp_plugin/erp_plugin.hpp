@@ -37,6 +37,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -602,6 +603,48 @@ class Request {
     std::string_view params_json() const noexcept { return params_json_; }
     std::string_view headers_json() const noexcept { return headers_json_; }
     std::string_view body() const noexcept { return body_; }
+
+    /** The first query parameter `name`, percent-decoded ('+' is a space);
+     *  empty optional when absent or malformed (a bad %XX escape). */
+    std::optional<std::string> query_param(std::string_view name) const {
+        std::string_view q = query_;
+        while (!q.empty()) {
+            const std::size_t amp = q.find('&');
+            const std::string_view pair = q.substr(0, amp);
+            q = amp == std::string_view::npos ? std::string_view() : q.substr(amp + 1);
+            const std::size_t eq = pair.find('=');
+            if (pair.substr(0, eq) != name) {
+                continue;
+            }
+            const std::string_view raw = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+            std::string out;
+            for (std::size_t i = 0; i < raw.size(); ++i) {
+                if (raw[i] == '+') {
+                    out += ' ';
+                } else if (raw[i] == '%') {
+                    const auto hex = [](char c) {
+                        return c >= '0' && c <= '9'   ? c - '0'
+                               : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                               : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                      : -1;
+                    };
+                    if (i + 2 >= raw.size()) {
+                        return std::nullopt;
+                    }
+                    const int hi = hex(raw[i + 1]), lo = hex(raw[i + 2]);
+                    if (hi < 0 || lo < 0) {
+                        return std::nullopt;
+                    }
+                    out += static_cast<char>(hi * 16 + lo);
+                    i += 2;
+                } else {
+                    out += raw[i];
+                }
+            }
+            return out;
+        }
+        return std::nullopt;
+    }
 
   private:
     static std::string_view view(const char* s) noexcept { return s != nullptr ? std::string_view(s) : ""; }
