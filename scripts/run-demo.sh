@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The main job, for a fresh Debian 12 machine: installs dependencies, builds,
 # starts the local eMAG sandbox (http://127.0.0.1:8901/api-3, live order
-# changes on) and runs erp-host with config/erp-host.example.toml — the eMAG
-# plugin and the C example plugin — on http://127.0.0.1:8080 until Ctrl-C.
+# changes and new-order callbacks on) and runs erp-host with
+# config/erp-host.example.toml — the eMAG plugin syncing the sandbox's orders
+# into embedded SQLite, and the C example plugin — on http://127.0.0.1:8080
+# until Ctrl-C. The first order sync starts as soon as the host is up.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -17,12 +19,19 @@ if [[ ! -s "$data/admin-token" ]]; then
 fi
 # The demo account's password for the local eMAG sandbox (not a real secret).
 export EMAG_DEMO_PASSWORD=${EMAG_DEMO_PASSWORD:-sandbox-demo-password}
+# The token in the new-order callback URL the sandbox calls (like eMAG would).
+if [[ ! -s "$data/emag-callback-token" ]]; then
+  (umask 077 && head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$data/emag-callback-token")
+fi
+EMAG_DEMO_CALLBACK_TOKEN=$(cat "$data/emag-callback-token")
+export EMAG_DEMO_CALLBACK_TOKEN
 
 # The eMAG sandbox the demo account talks to (the account in the example
 # config: user demo-seller, password from EMAG_DEMO_PASSWORD).
 sandbox_log="$data/emag-sandbox.log"
 coproc SANDBOX { exec "$root/build/tests/emag_sandbox/emag-sandbox" --port 8901 --orders 5000 --offers 1000 \
   --account "demo-ro:demo-seller:$EMAG_DEMO_PASSWORD:ro" --mutation-rate 2 \
+  --callback-url "http://127.0.0.1:8080/plugins/emag/callback/order?token=$EMAG_DEMO_CALLBACK_TOKEN" \
   --request-log "$data/emag-sandbox-requests.jsonl" 2>"$sandbox_log"; }
 sandbox_pid=$SANDBOX_PID
 trap 'kill "$sandbox_pid" 2>/dev/null || true; wait "$sandbox_pid" 2>/dev/null || true' EXIT
@@ -36,13 +45,29 @@ config="$root/config/erp-host.example.toml"
 "$root/build/host_stub/erp-host" --config "$config" check-config
 cat <<MSG
 
-erp-host is starting on http://127.0.0.1:8080 — try:
+erp-host is starting on http://127.0.0.1:8080; the first order sync starts
+right away (then every 60 s). Try:
   curl -s http://127.0.0.1:8080/health
-  curl -s http://127.0.0.1:8080/api/plugins
   curl -s http://127.0.0.1:8080/plugins/emag/api/status
-  curl -s http://127.0.0.1:8080/metrics
-  curl -s -u demo-seller:$EMAG_DEMO_PASSWORD -d 'data[type]=3' http://127.0.0.1:8901/api-3/order/count
-The admin token for write routes is in $data/admin-token. Stop with Ctrl-C.
+  curl -s 'http://127.0.0.1:8080/plugins/emag/api/orders?account=demo-ro&per_page=5'
+  curl -s 'http://127.0.0.1:8080/plugins/emag/api/quarantine?account=demo-ro'
+  curl -s http://127.0.0.1:8080/metrics | grep emag_api_requests_total
+  sqlite3 $data/erp.db 'SELECT type, status, COUNT(*) FROM emag_orders GROUP BY 1, 2'
+Live sync progress: a WebSocket on ws://127.0.0.1:8080/ws?topics=emag.sync
+(e.g. websocat). Tables: docs/schema.md. The admin token for write routes is
+in $data/admin-token. Stop with Ctrl-C.
 
 MSG
+# Start the first sync as soon as the host answers (the schedule would wait
+# its interval first).
+(
+  for _ in $(seq 1 600); do
+    if curl -sf -o /dev/null http://127.0.0.1:8080/health; then
+      curl -sf -o /dev/null -X POST -H "Authorization: Bearer $(cat "$data/admin-token")" \
+        http://127.0.0.1:8080/api/jobs/emag.orders.sync/run && echo "run-demo: first order sync started"
+      break
+    fi
+    sleep 0.2
+  done
+) &
 "$root/build/host_stub/erp-host" --config "$config" serve
