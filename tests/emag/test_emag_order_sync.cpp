@@ -289,3 +289,31 @@ BOOST_AUTO_TEST_CASE(a_cancelled_pass_keeps_the_cursor) {
     BOOST_TEST(!w.store->sync_state("sandbox", 3, "incremental").has_value()); // no window completed
     BOOST_TEST(w.store->count_orders("sandbox") >= 15);
 }
+
+// History older than the first pass's reach comes with the backfill job, in
+// windows eMAG accepts, going back; together they hold every order.
+BOOST_AUTO_TEST_CASE(backfill_brings_the_history_the_first_pass_left_out) {
+    sb::SandboxOptions o;
+    o.orders = 800;
+    o.offers = 20;
+    World w(o);
+    SyncOptions opt = test_options();
+    opt.first_run = std::chrono::seconds(10 * 86400);
+    opt.settle = 0s; // the sandbox stamps some orders with its start time
+    opt.acknowledge_new = false;
+    OrderSync sync(*w.client, *w.store, "sandbox", *TimeZone::find("Europe/Bucharest"), opt);
+    sync.incremental(3);
+    sync.incremental(2);
+    const auto recent = w.held().size();
+    const auto all = w.truth();
+    BOOST_TEST(recent < all.size() / 2); // 10 of 90 days
+    const auto from =
+        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) - std::chrono::seconds(100 * 86400);
+    const SyncStats fbs = sync.backfill(3, from);
+    sync.backfill(2, from);
+    BOOST_TEST(fbs.windows >= 4u); // 90 days in windows of at most 29
+    expect_same(all, w.held());
+    // Done: the backfill cursor reached `from`; another run reads nothing.
+    const SyncStats again = sync.backfill(3, from);
+    BOOST_TEST(again.windows == 0u);
+}
