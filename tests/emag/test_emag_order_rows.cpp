@@ -16,6 +16,7 @@
 #include "store/schema.hpp"
 #include "test_support.hpp"
 
+#include <functional>
 #include <set>
 
 using namespace erp::emag;
@@ -149,4 +150,45 @@ BOOST_AUTO_TEST_CASE(every_sandbox_order_is_stored_or_quarantined) {
     BOOST_TEST(store.count_orders("sandbox") + static_cast<std::int64_t>(quarantined.size()) ==
                static_cast<std::int64_t>(all.size()));
     BOOST_TEST(quarantined == broken, boost::test_tools::per_element());
+}
+
+// Each validation rule on its own sends the order to quarantine, naming the
+// field that broke it.
+BOOST_AUTO_TEST_CASE(each_rule_quarantines_with_its_field) {
+    struct Case {
+        const char* name;
+        std::function<void(json&)> break_it;
+        const char* field;
+    };
+    const std::vector<Case> cases = {
+        {"no id", [](json& o) { o.erase("id"); }, "id"},
+        {"id zero", [](json& o) { o["id"] = 0; }, "id"},
+        {"status 6", [](json& o) { o["status"] = 6; }, "status"},
+        {"status -1", [](json& o) { o["status"] = -1; }, "status"},
+        {"payment mode 0", [](json& o) { o["payment_mode_id"] = 0; }, "payment_mode_id"},
+        {"payment mode 4", [](json& o) { o["payment_mode_id"] = 4; }, "payment_mode_id"},
+        {"no products", [](json& o) { o.erase("products"); }, "products"},
+        {"empty products", [](json& o) { o["products"] = json::array(); }, "products"},
+        {"line without id", [](json& o) { o["products"][0].erase("id"); }, "products[0].id"},
+        {"quantity 0", [](json& o) { o["products"][0]["quantity"] = 0; }, "products[0].quantity"},
+        {"quantity -2", [](json& o) { o["products"][0]["quantity"] = "-2"; }, "products[0].quantity"},
+        {"no sale price", [](json& o) { o["products"][0].erase("sale_price"); }, "products[0].sale_price"},
+        {"sale price 5 places", [](json& o) { o["products"][0]["sale_price"] = "1.23456"; }, "products[0].sale_price"},
+        {"line status 2", [](json& o) { o["products"][0]["status"] = 2; }, "products[0].status"},
+    };
+    for (const Case& c : cases) {
+        BOOST_TEST_CONTEXT(c.name) {
+            json o = valid_order(9);
+            c.break_it(o);
+            const SortedOrders s = sort_orders("ro1", json::array({o}), TimeZone::utc());
+            BOOST_TEST(s.valid.empty());
+            BOOST_TEST_REQUIRE(s.invalid.size() == 1u);
+            std::set<std::string> fields;
+            for (const auto& e : json::parse(s.invalid[0].errors_json)) {
+                fields.insert(e["field"].get<std::string>());
+            }
+            BOOST_TEST(fields.count(c.field) == 1u);
+            BOOST_TEST(json::parse(s.invalid[0].payload) == o);
+        }
+    }
 }
