@@ -57,63 +57,126 @@ constexpr const char* kOrderColumns =
     "reason_cancellation, customer_id, customer_name, customer_email_hash, shipping_city, locker_id, locker_name, "
     "date_local, date_utc, modified_local, modified_utc, payload";
 
-void write_order(soci::session& sql, const OrderRow& o, bool exists, const std::string& now) {
-    NInt type(o.type), status(o.status), complete(o.is_complete), pay_mode(o.payment_mode_id),
-        pay_status(o.payment_status), storno(o.is_storno), reason(o.reason_cancellation);
-    NBig ship(o.shipping_tax_x4), co(o.cashed_co_x4), cod(o.cashed_cod_x4), total(o.lines_total_x4),
-        customer(o.customer_id);
-    long long id = o.emag_id;
-    if (exists) {
-        sql << "UPDATE emag_orders SET type = :type, status = :status, is_complete = :is_complete, "
-               "payment_mode_id = :pm, detailed_payment_method = :dpm, payment_status = :ps, delivery_mode = :dm, "
-               "currency = :cur, shipping_tax_x4 = :st, cashed_co_x4 = :co, cashed_cod_x4 = :cod, "
-               "lines_total_x4 = :lt, is_storno = :storno, reason_cancellation = :rc, customer_id = :cid, "
-               "customer_name = :cn, customer_email_hash = :ce, shipping_city = :sc, locker_id = :li, "
-               "locker_name = :ln, date_local = :dl, date_utc = :du, modified_local = :ml, modified_utc = :mu, "
-               "payload = :payload, updated_at = :now WHERE account = :account AND emag_id = :id",
-            soci::use(type.value, type.ind), soci::use(status.value, status.ind),
-            soci::use(complete.value, complete.ind), soci::use(pay_mode.value, pay_mode.ind),
-            soci::use(o.detailed_payment_method), soci::use(pay_status.value, pay_status.ind),
-            soci::use(o.delivery_mode), soci::use(o.currency), soci::use(ship.value, ship.ind),
-            soci::use(co.value, co.ind), soci::use(cod.value, cod.ind), soci::use(total.value, total.ind),
-            soci::use(storno.value, storno.ind), soci::use(reason.value, reason.ind),
-            soci::use(customer.value, customer.ind), soci::use(o.customer_name), soci::use(o.customer_email_hash),
-            soci::use(o.shipping_city), soci::use(o.locker_id), soci::use(o.locker_name), soci::use(o.date_local),
-            soci::use(o.date_utc), soci::use(o.modified_local), soci::use(o.modified_utc), soci::use(o.payload),
-            soci::use(now), soci::use(o.account), soci::use(id);
-        return;
-    }
-    sql << "INSERT INTO emag_orders (" << kOrderColumns
-        << ", first_seen_at, updated_at) VALUES (:account, :id, :type, :status, :is_complete, :pm, :dpm, :ps, "
-           ":dm, :cur, :st, :co, :cod, :lt, :storno, :rc, :cid, :cn, :ce, :sc, :li, :ln, :dl, :du, :ml, :mu, "
-           ":payload, :first, :now)",
-        soci::use(o.account), soci::use(id), soci::use(type.value, type.ind), soci::use(status.value, status.ind),
-        soci::use(complete.value, complete.ind), soci::use(pay_mode.value, pay_mode.ind),
-        soci::use(o.detailed_payment_method), soci::use(pay_status.value, pay_status.ind), soci::use(o.delivery_mode),
-        soci::use(o.currency), soci::use(ship.value, ship.ind), soci::use(co.value, co.ind),
-        soci::use(cod.value, cod.ind), soci::use(total.value, total.ind), soci::use(storno.value, storno.ind),
-        soci::use(reason.value, reason.ind), soci::use(customer.value, customer.ind), soci::use(o.customer_name),
-        soci::use(o.customer_email_hash), soci::use(o.shipping_city), soci::use(o.locker_id), soci::use(o.locker_name),
-        soci::use(o.date_local), soci::use(o.date_utc), soci::use(o.modified_local), soci::use(o.modified_utc),
-        soci::use(o.payload), soci::use(now), soci::use(now);
-}
+// Writes one batch with statements prepared once and re-executed per
+// order: preparing a statement costs more than running it, and a page holds
+// up to 100 orders with their lines. Every statement binds to the members
+// below, which are refilled before each execute.
+class BatchWriter {
+  public:
+    BatchWriter(soci::session& sql, const std::string& account, const std::string& now)
+        : account_(account), now_(now),
+          select_((sql.prepare << "SELECT modified_utc FROM emag_orders WHERE account = :account AND emag_id = :id",
+                   soci::into(stored_modified_, stored_ind_), soci::use(account_), soci::use(id_))),
+          update_((sql.prepare << "UPDATE emag_orders SET type = :type, status = :status, is_complete = :is_complete, "
+                                  "payment_mode_id = :pm, detailed_payment_method = :dpm, payment_status = :ps, "
+                                  "delivery_mode = :dm, currency = :cur, shipping_tax_x4 = :st, cashed_co_x4 = :co, "
+                                  "cashed_cod_x4 = :cod, lines_total_x4 = :lt, is_storno = :storno, "
+                                  "reason_cancellation = :rc, customer_id = :cid, customer_name = :cn, "
+                                  "customer_email_hash = :ce, shipping_city = :sc, locker_id = :li, locker_name = :ln, "
+                                  "date_local = :dl, date_utc = :du, modified_local = :ml, modified_utc = :mu, "
+                                  "payload = :payload, updated_at = :now WHERE account = :account AND emag_id = :id",
+                   soci::use(type_.value, type_.ind), soci::use(status_.value, status_.ind),
+                   soci::use(complete_.value, complete_.ind), soci::use(pay_mode_.value, pay_mode_.ind),
+                   soci::use(o_.detailed_payment_method), soci::use(pay_status_.value, pay_status_.ind),
+                   soci::use(o_.delivery_mode), soci::use(o_.currency), soci::use(ship_.value, ship_.ind),
+                   soci::use(co_.value, co_.ind), soci::use(cod_.value, cod_.ind), soci::use(total_.value, total_.ind),
+                   soci::use(storno_.value, storno_.ind), soci::use(reason_.value, reason_.ind),
+                   soci::use(customer_.value, customer_.ind), soci::use(o_.customer_name),
+                   soci::use(o_.customer_email_hash), soci::use(o_.shipping_city), soci::use(o_.locker_id),
+                   soci::use(o_.locker_name), soci::use(o_.date_local), soci::use(o_.date_utc),
+                   soci::use(o_.modified_local), soci::use(o_.modified_utc), soci::use(o_.payload), soci::use(now_),
+                   soci::use(account_), soci::use(id_))),
+          insert_((sql.prepare << "INSERT INTO emag_orders (" << kOrderColumns
+                               << ", first_seen_at, updated_at) VALUES (:account, :id, :type, :status, :is_complete, "
+                                  ":pm, :dpm, :ps, :dm, :cur, :st, :co, :cod, :lt, :storno, :rc, :cid, :cn, :ce, :sc, "
+                                  ":li, :ln, :dl, :du, :ml, :mu, :payload, :first, :now)",
+                   soci::use(account_), soci::use(id_), soci::use(type_.value, type_.ind),
+                   soci::use(status_.value, status_.ind), soci::use(complete_.value, complete_.ind),
+                   soci::use(pay_mode_.value, pay_mode_.ind), soci::use(o_.detailed_payment_method),
+                   soci::use(pay_status_.value, pay_status_.ind), soci::use(o_.delivery_mode), soci::use(o_.currency),
+                   soci::use(ship_.value, ship_.ind), soci::use(co_.value, co_.ind), soci::use(cod_.value, cod_.ind),
+                   soci::use(total_.value, total_.ind), soci::use(storno_.value, storno_.ind),
+                   soci::use(reason_.value, reason_.ind), soci::use(customer_.value, customer_.ind),
+                   soci::use(o_.customer_name), soci::use(o_.customer_email_hash), soci::use(o_.shipping_city),
+                   soci::use(o_.locker_id), soci::use(o_.locker_name), soci::use(o_.date_local), soci::use(o_.date_utc),
+                   soci::use(o_.modified_local), soci::use(o_.modified_utc), soci::use(o_.payload), soci::use(now_),
+                   soci::use(now_))),
+          delete_lines_((sql.prepare << "DELETE FROM emag_order_lines WHERE account = :account AND emag_id = :id",
+                         soci::use(account_), soci::use(id_))),
+          insert_line_((
+              sql.prepare << "INSERT INTO emag_order_lines (account, emag_id, line_id, product_id, "
+                             "part_number, ext_part_number, status, quantity, sale_price_x4, vat_x4, "
+                             "currency, created_utc, modified_utc, payload) VALUES (:account, :id, :line, "
+                             ":product, :pn, :epn, :status, :qty, :price, :vat, :cur, :created, :modified, "
+                             ":payload)",
+              soci::use(account_), soci::use(id_), soci::use(line_id_), soci::use(product_.value, product_.ind),
+              soci::use(l_.part_number), soci::use(l_.ext_part_number), soci::use(line_status_.value, line_status_.ind),
+              soci::use(qty_.value, qty_.ind), soci::use(price_.value, price_.ind), soci::use(vat_.value, vat_.ind),
+              soci::use(l_.currency), soci::use(l_.created_utc), soci::use(l_.modified_utc), soci::use(l_.payload))),
+          release_((sql.prepare << "DELETE FROM emag_order_quarantine WHERE account = :account AND order_key = :key",
+                    soci::use(account_), soci::use(key_))) {}
 
-void write_lines(soci::session& sql, const std::string& account, long long id, const std::vector<OrderLineRow>& lines) {
-    sql << "DELETE FROM emag_order_lines WHERE account = :account AND emag_id = :id", soci::use(account), soci::use(id);
-    for (const OrderLineRow& l : lines) {
-        long long line_id = l.line_id;
-        NBig product(l.product_id), qty(l.quantity), price(l.sale_price_x4), vat(l.vat_x4);
-        NInt status(l.status);
-        sql << "INSERT INTO emag_order_lines (account, emag_id, line_id, product_id, part_number, ext_part_number, "
-               "status, quantity, sale_price_x4, vat_x4, currency, created_utc, modified_utc, payload) VALUES "
-               "(:account, :id, :line, :product, :pn, :epn, :status, :qty, :price, :vat, :cur, :created, "
-               ":modified, :payload)",
-            soci::use(account), soci::use(id), soci::use(line_id), soci::use(product.value, product.ind),
-            soci::use(l.part_number), soci::use(l.ext_part_number), soci::use(status.value, status.ind),
-            soci::use(qty.value, qty.ind), soci::use(price.value, price.ind), soci::use(vat.value, vat.ind),
-            soci::use(l.currency), soci::use(l.created_utc), soci::use(l.modified_utc), soci::use(l.payload);
+    // Upserts one valid order (unless the stored version is newer) and
+    // releases it from quarantine.
+    void write(const ValidOrder& v, BatchResult& r) {
+        id_ = v.order.emag_id;
+        stored_ind_ = soci::i_null;
+        select_.execute(true);
+        const bool exists = select_.got_data();
+        if (exists && stored_ind_ == soci::i_ok && !v.order.modified_utc.empty() &&
+            v.order.modified_utc < stored_modified_) {
+            ++r.kept_newer; // an older read never replaces a newer version
+        } else {
+            bind_order(v.order);
+            (exists ? update_ : insert_).execute(true);
+            delete_lines_.execute(true);
+            for (const OrderLineRow& l : v.lines) {
+                bind_line(l);
+                insert_line_.execute(true);
+            }
+            ++(exists ? r.updated : r.inserted);
+        }
+        key_ = v.quarantine_key;
+        release_.execute(true);
+        r.released += release_.get_affected_rows() > 0 ? 1 : 0;
     }
-}
+
+  private:
+    void bind_order(const OrderRow& o) {
+        o_ = o;
+        type_ = NInt(o.type);
+        status_ = NInt(o.status);
+        complete_ = NInt(o.is_complete);
+        pay_mode_ = NInt(o.payment_mode_id);
+        pay_status_ = NInt(o.payment_status);
+        storno_ = NInt(o.is_storno);
+        reason_ = NInt(o.reason_cancellation);
+        ship_ = NBig(o.shipping_tax_x4);
+        co_ = NBig(o.cashed_co_x4);
+        cod_ = NBig(o.cashed_cod_x4);
+        total_ = NBig(o.lines_total_x4);
+        customer_ = NBig(o.customer_id);
+    }
+    void bind_line(const OrderLineRow& l) {
+        l_ = l;
+        line_id_ = l.line_id;
+        product_ = NBig(l.product_id);
+        qty_ = NBig(l.quantity);
+        price_ = NBig(l.sale_price_x4);
+        vat_ = NBig(l.vat_x4);
+        line_status_ = NInt(l.status);
+    }
+
+    std::string account_, now_, key_;
+    long long id_ = 0, line_id_ = 0;
+    std::string stored_modified_;
+    soci::indicator stored_ind_ = soci::i_null;
+    OrderRow o_;
+    OrderLineRow l_;
+    NInt type_, status_, complete_, pay_mode_, pay_status_, storno_, reason_, line_status_;
+    NBig ship_, co_, cod_, total_, customer_, product_, qty_, price_, vat_;
+    soci::statement select_, update_, insert_, delete_lines_, insert_line_, release_;
+};
 
 void write_state(soci::session& sql, const SyncStateRow& s) {
     long long processed = s.processed;
@@ -147,25 +210,11 @@ BatchResult OrderStore::store_batch(const std::string& account, const std::vecto
     const std::string now(now_iso);
     BatchResult r;
     soci::transaction tr(sql);
-    for (const ValidOrder& v : valid) {
-        long long id = v.order.emag_id;
-        std::string stored_modified;
-        soci::indicator ind = soci::i_null;
-        sql << "SELECT modified_utc FROM emag_orders WHERE account = :account AND emag_id = :id",
-            soci::into(stored_modified, ind), soci::use(account), soci::use(id);
-        const bool exists = sql.got_data();
-        if (exists && ind == soci::i_ok && !v.order.modified_utc.empty() && v.order.modified_utc < stored_modified) {
-            ++r.kept_newer; // an older read never replaces a newer version
-        } else {
-            write_order(sql, v.order, exists, now);
-            write_lines(sql, account, id, v.lines);
-            ++(exists ? r.updated : r.inserted);
+    if (!valid.empty()) {
+        BatchWriter writer(sql, account, now);
+        for (const ValidOrder& v : valid) {
+            writer.write(v, r);
         }
-        soci::statement release =
-            (sql.prepare << "DELETE FROM emag_order_quarantine WHERE account = :account AND order_key = :key",
-             soci::use(account), soci::use(v.quarantine_key));
-        release.execute(true);
-        r.released += release.get_affected_rows() > 0 ? 1 : 0;
     }
     for (const QuarantinedOrder& q : invalid) {
         NBig id(q.emag_id);
