@@ -51,6 +51,45 @@ std::optional<int> small(const std::optional<long long>& v) {
     return v ? std::optional<int>(static_cast<int>(*v)) : std::nullopt;
 }
 
+constexpr const char* kOrderListColumns =
+    "o.account, o.emag_id, o.type, o.status, o.is_complete, o.payment_mode_id, o.detailed_payment_method, "
+    "o.payment_status, o.delivery_mode, o.currency, o.shipping_tax_x4, o.cashed_co_x4, o.cashed_cod_x4, "
+    "o.lines_total_x4, o.is_storno, o.reason_cancellation, o.customer_id, o.customer_name, o.customer_email_hash, "
+    "o.shipping_city, o.locker_id, o.locker_name, o.date_local, o.date_utc, o.modified_local, o.modified_utc";
+
+// An emag_orders row in kOrderColumns / kOrderListColumns order (payload,
+// when selected, follows at index 26).
+OrderRow list_row(const soci::row& row) {
+    OrderRow o;
+    o.account = text_at(row, 0);
+    o.emag_id = int_at(row, 1).value_or(0);
+    o.type = small(int_at(row, 2));
+    o.status = small(int_at(row, 3));
+    o.is_complete = small(int_at(row, 4));
+    o.payment_mode_id = small(int_at(row, 5));
+    o.detailed_payment_method = text_at(row, 6);
+    o.payment_status = small(int_at(row, 7));
+    o.delivery_mode = text_at(row, 8);
+    o.currency = text_at(row, 9);
+    o.shipping_tax_x4 = int_at(row, 10);
+    o.cashed_co_x4 = int_at(row, 11);
+    o.cashed_cod_x4 = int_at(row, 12);
+    o.lines_total_x4 = int_at(row, 13);
+    o.is_storno = small(int_at(row, 14));
+    o.reason_cancellation = small(int_at(row, 15));
+    o.customer_id = int_at(row, 16);
+    o.customer_name = text_at(row, 17);
+    o.customer_email_hash = text_at(row, 18);
+    o.shipping_city = text_at(row, 19);
+    o.locker_id = text_at(row, 20);
+    o.locker_name = text_at(row, 21);
+    o.date_local = text_at(row, 22);
+    o.date_utc = text_at(row, 23);
+    o.modified_local = text_at(row, 24);
+    o.modified_utc = text_at(row, 25);
+    return o;
+}
+
 constexpr const char* kOrderColumns =
     "account, emag_id, type, status, is_complete, payment_mode_id, detailed_payment_method, payment_status, "
     "delivery_mode, currency, shipping_tax_x4, cashed_co_x4, cashed_cod_x4, lines_total_x4, is_storno, "
@@ -283,33 +322,7 @@ std::optional<OrderRow> OrderStore::find_order(const std::string& account, std::
                                                       << " FROM emag_orders WHERE account = :account AND emag_id = :id",
                                     soci::use(account), soci::use(id));
     for (const soci::row& row : rows) {
-        OrderRow o;
-        o.account = text_at(row, 0);
-        o.emag_id = int_at(row, 1).value_or(0);
-        o.type = small(int_at(row, 2));
-        o.status = small(int_at(row, 3));
-        o.is_complete = small(int_at(row, 4));
-        o.payment_mode_id = small(int_at(row, 5));
-        o.detailed_payment_method = text_at(row, 6);
-        o.payment_status = small(int_at(row, 7));
-        o.delivery_mode = text_at(row, 8);
-        o.currency = text_at(row, 9);
-        o.shipping_tax_x4 = int_at(row, 10);
-        o.cashed_co_x4 = int_at(row, 11);
-        o.cashed_cod_x4 = int_at(row, 12);
-        o.lines_total_x4 = int_at(row, 13);
-        o.is_storno = small(int_at(row, 14));
-        o.reason_cancellation = small(int_at(row, 15));
-        o.customer_id = int_at(row, 16);
-        o.customer_name = text_at(row, 17);
-        o.customer_email_hash = text_at(row, 18);
-        o.shipping_city = text_at(row, 19);
-        o.locker_id = text_at(row, 20);
-        o.locker_name = text_at(row, 21);
-        o.date_local = text_at(row, 22);
-        o.date_utc = text_at(row, 23);
-        o.modified_local = text_at(row, 24);
-        o.modified_utc = text_at(row, 25);
+        OrderRow o = list_row(row);
         o.payload = text_at(row, 26);
         return o;
     }
@@ -392,42 +405,6 @@ std::vector<std::pair<std::int64_t, std::string>> OrderStore::order_versions(con
 namespace {
 
 // emag_orders columns without the payload, for listings.
-constexpr const char* kOrderListColumns =
-    "o.account, o.emag_id, o.type, o.status, o.is_complete, o.payment_mode_id, o.detailed_payment_method, "
-    "o.payment_status, o.delivery_mode, o.currency, o.shipping_tax_x4, o.cashed_co_x4, o.cashed_cod_x4, "
-    "o.lines_total_x4, o.is_storno, o.reason_cancellation, o.customer_id, o.customer_name, o.customer_email_hash, "
-    "o.shipping_city, o.locker_id, o.locker_name, o.date_local, o.date_utc, o.modified_local, o.modified_utc";
-
-OrderRow list_row(const soci::row& row) {
-    OrderRow o;
-    o.account = text_at(row, 0);
-    o.emag_id = int_at(row, 1).value_or(0);
-    o.type = small(int_at(row, 2));
-    o.status = small(int_at(row, 3));
-    o.is_complete = small(int_at(row, 4));
-    o.payment_mode_id = small(int_at(row, 5));
-    o.detailed_payment_method = text_at(row, 6);
-    o.payment_status = small(int_at(row, 7));
-    o.delivery_mode = text_at(row, 8);
-    o.currency = text_at(row, 9);
-    o.shipping_tax_x4 = int_at(row, 10);
-    o.cashed_co_x4 = int_at(row, 11);
-    o.cashed_cod_x4 = int_at(row, 12);
-    o.lines_total_x4 = int_at(row, 13);
-    o.is_storno = small(int_at(row, 14));
-    o.reason_cancellation = small(int_at(row, 15));
-    o.customer_id = int_at(row, 16);
-    o.customer_name = text_at(row, 17);
-    o.customer_email_hash = text_at(row, 18);
-    o.shipping_city = text_at(row, 19);
-    o.locker_id = text_at(row, 20);
-    o.locker_name = text_at(row, 21);
-    o.date_local = text_at(row, 22);
-    o.date_utc = text_at(row, 23);
-    o.modified_local = text_at(row, 24);
-    o.modified_utc = text_at(row, 25);
-    return o;
-}
 
 // A LIKE pattern matching `text` anywhere, with '!' as the escape character
 // (ESCAPE '!' works the same on SQLite and PostgreSQL), lower-cased (ASCII).
