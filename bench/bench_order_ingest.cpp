@@ -1,0 +1,257 @@
+// bench_order_ingest: how fast the plugin turns order/read pages into rows,
+// with no network. N realistic orders (default 20,000) come from the eMAG
+// sandbox's generator in-process (Marketplace::orders_json, both types, 1%
+// invalid), are cut into pages of 100 as order/read would answer them, and
+// each page goes through what OrderSync does with it:
+//   JSON text -> nlohmann::json      ("json"; the client does this per answer)
+//   sort_orders                      ("validate": model, validation, rows)
+//   OrderStore::store_batch          ("store": one transaction per page)
+// Prints orders/s for json+validate alone and for json+validate+store into
+// SQLite (a migrated file in a temp dir) and, when ERP_TEST_PG_URL is set,
+// PostgreSQL (a database created for the run and dropped after it). Each
+// backend gets an insert pass (empty tables) and an update pass (the same
+// pages again, as an overlapping re-read does). The per-phase times show
+// where the time goes. Target: >= 20,000 orders/s into SQLite (insert pass).
+//
+//   bench_order_ingest [--orders N]
+#include "core/marketplace.hpp"
+#include "database.hpp"
+#include "migrations.hpp"
+#include "orders/local_time.hpp"
+#include "orders/order_rows.hpp"
+#include "store/order_store.hpp"
+#include "store/schema.hpp"
+#include "store/timestamp.hpp"
+
+#include <nlohmann/json.hpp>
+#include <soci/soci.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+using namespace erp::emag;
+using nlohmann::json;
+using SteadyClock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::size_t kPageSize = 100;
+constexpr double kTarget = 20000;
+
+double seconds_since(SteadyClock::time_point t0) {
+    return std::chrono::duration<double>(SteadyClock::now() - t0).count();
+}
+
+// CPU time of this thread: with the wall time it tells waiting (fsync, the
+// PostgreSQL server, a busy machine) from work.
+double thread_cpu_s() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+// Wall and CPU time of a phase, accumulated.
+struct Timer {
+    double wall = 0, cpu = 0;
+    template <class F>
+    auto time(F&& f) {
+        const auto w0 = SteadyClock::now();
+        const double c0 = thread_cpu_s();
+        struct Add {
+            Timer& t;
+            SteadyClock::time_point w0;
+            double c0;
+            ~Add() {
+                t.wall += seconds_since(w0);
+                t.cpu += thread_cpu_s() - c0;
+            }
+        } add{*this, w0, c0};
+        return f();
+    }
+};
+
+void migrate(const std::string& url) {
+    std::vector<erp::host::MigrationStep> steps;
+    for (const auto& v : schema_versions()) {
+        steps.push_back({v.version, std::string(v.description), std::string(v.declaration_json)});
+    }
+    erp::host::apply_migrations(url, "emag", steps);
+}
+
+struct Pass {
+    Timer json_t, sort_t, store_t;
+    std::size_t orders = 0, valid = 0, invalid = 0, lines = 0;
+    BatchResult stored;
+    double total_s() const { return json_t.wall + sort_t.wall + store_t.wall; }
+    double rate() const { return total_s() > 0 ? static_cast<double>(orders) / total_s() : 0; }
+    double us(double s) const { return orders > 0 ? s * 1e6 / static_cast<double>(orders) : 0; }
+};
+
+// One pass over every page; `store` null = json + validate only.
+Pass run_pass(const std::vector<std::string>& pages, const TimeZone& zone, OrderStore* store,
+              const std::string& now_iso) {
+    Pass p;
+    for (std::size_t i = 0; i < pages.size(); ++i) {
+        const json page = p.json_t.time([&] { return json::parse(pages[i]); });
+        const SortedOrders sorted = p.sort_t.time([&] { return sort_orders("sandbox", page, zone); });
+        p.orders += page.size();
+        p.valid += sorted.valid.size();
+        p.invalid += sorted.invalid.size();
+        for (const ValidOrder& v : sorted.valid) {
+            p.lines += v.lines.size();
+        }
+        if (store == nullptr) {
+            continue;
+        }
+        std::optional<SyncStateRow> state;
+        if (i + 1 == pages.size()) { // as a window's last page: with the cursor
+            state = SyncStateRow{"sandbox", 3, "incremental", now_iso, now_iso, "ok", "", 0};
+        }
+        const BatchResult b =
+            p.store_t.time([&] { return store->store_batch("sandbox", sorted.valid, sorted.invalid, now_iso, state); });
+        p.stored.inserted += b.inserted;
+        p.stored.updated += b.updated;
+        p.stored.kept_newer += b.kept_newer;
+        p.stored.quarantined += b.quarantined;
+    }
+    return p;
+}
+
+void print_store_pass(const char* backend, const char* kind, const Pass& p) {
+    std::printf("%-10s %-6s pass: %8.0f orders/s json+validate+store | per order, wall/CPU: json %.1f/%.1f us, "
+                "validate %.1f/%.1f us, store %.1f/%.1f us (store = %.0f%% of the wall time) | inserted %u, updated "
+                "%u, quarantined %u\n",
+                backend, kind, p.rate(), p.us(p.json_t.wall), p.us(p.json_t.cpu), p.us(p.sort_t.wall),
+                p.us(p.sort_t.cpu), p.us(p.store_t.wall), p.us(p.store_t.cpu),
+                p.total_s() > 0 ? 100.0 * p.store_t.wall / p.total_s() : 0.0, p.stored.inserted, p.stored.updated,
+                p.stored.quarantined);
+}
+
+// Insert pass then update pass into the database at `url` (already migrated).
+Pass bench_backend(const char* backend, const std::string& url, const std::vector<std::string>& pages,
+                   const TimeZone& zone, const std::string& now_iso) {
+    OrderStore store(url);
+    const Pass insert = run_pass(pages, zone, &store, now_iso);
+    print_store_pass(backend, "insert", insert);
+    const Pass update = run_pass(pages, zone, &store, now_iso);
+    print_store_pass(backend, "update", update);
+    return insert;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    std::size_t n = 20000;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!std::strcmp(argv[i], "--orders")) {
+            n = static_cast<std::size_t>(std::atoll(argv[i + 1]));
+        } else {
+            std::fprintf(stderr, "unknown option %s\n", argv[i]);
+            return 2;
+        }
+    }
+    if (argc % 2 == 0) {
+        std::fprintf(stderr, "usage: bench_order_ingest [--orders N]\n");
+        return 2;
+    }
+    spdlog::set_level(spdlog::level::warn);
+    const TimeZone zone = *TimeZone::find("Europe/Bucharest"); // the sandbox's platform "ro"
+
+    // The orders, as order/read would render them, in pages of 100.
+    auto t0 = SteadyClock::now();
+    std::vector<std::string> pages;
+    std::size_t bytes = 0;
+    {
+        emag::sandbox::DataOptions d;
+        d.orders = n;
+        d.offers = 500;
+        const emag::sandbox::Marketplace market(d);
+        const json all = json::parse(market.orders_json());
+        for (std::size_t i = 0; i < all.size(); i += kPageSize) {
+            json page = json::array();
+            for (std::size_t k = i; k < std::min(all.size(), i + kPageSize); ++k) {
+                page.push_back(all[k]);
+            }
+            pages.push_back(page.dump());
+            bytes += pages.back().size();
+        }
+    }
+    std::printf("bench_order_ingest: %zu orders (sandbox generator, seed 42), %zu pages of %zu, %.0f bytes of JSON "
+                "per order; generated in %.1f s\n",
+                n, pages.size(), kPageSize, n > 0 ? static_cast<double>(bytes) / static_cast<double>(n) : 0.0,
+                seconds_since(t0));
+    const std::string now_iso = iso8601_utc(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
+
+    const Pass parse = run_pass(pages, zone, nullptr, now_iso);
+    std::printf("%-23s %8.0f orders/s | per order, wall/CPU: json %.1f/%.1f us, validate "
+                "%.1f/%.1f us | valid %zu (%.2f lines each), quarantined %zu\n",
+                "json+validate only:", parse.rate(), parse.us(parse.json_t.wall), parse.us(parse.json_t.cpu),
+                parse.us(parse.sort_t.wall), parse.us(parse.sort_t.cpu), parse.valid,
+                parse.valid > 0 ? static_cast<double>(parse.lines) / static_cast<double>(parse.valid) : 0.0,
+                parse.invalid);
+
+    // (a) SQLite: a file in a directory of our own, migrated by the host.
+    char dir_template[] = "/tmp/bench_order_ingest.XXXXXX";
+    const char* dir = mkdtemp(dir_template);
+    if (dir == nullptr) {
+        std::perror("mkdtemp");
+        return 1;
+    }
+    Pass sqlite;
+    try {
+        const std::string url = "sqlite3://db=" + (fs::path(dir) / "erp.db").string();
+        migrate(url);
+        sqlite = bench_backend("SQLite", url, pages, zone, now_iso);
+    } catch (const std::exception& e) {
+        std::printf("SQLite: failed: %s\n", e.what());
+    }
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+
+    // (b) PostgreSQL: a database of our own on the server ERP_TEST_PG_URL names.
+    const char* pg = std::getenv("ERP_TEST_PG_URL");
+    if (pg == nullptr || *pg == '\0') {
+        std::printf("PostgreSQL: skipped (ERP_TEST_PG_URL is not set)\n");
+    } else {
+        erp::host::register_db_backends();
+        std::string name = "erp_bench_ingest_";
+        name += std::to_string(getpid());
+        try {
+            {
+                soci::session admin("postgresql", pg);
+                admin << "CREATE DATABASE " + name;
+            }
+            std::string url = "postgresql://";
+            url += pg;
+            url += " dbname=";
+            url += name;
+            migrate(url);
+            bench_backend("PostgreSQL", url, pages, zone, now_iso);
+        } catch (const std::exception& e) {
+            std::printf("PostgreSQL: failed: %s\n", e.what());
+        }
+        try {
+            soci::session admin("postgresql", pg);
+            admin << "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)";
+        } catch (const std::exception& e) {
+            std::printf("PostgreSQL: could not drop %s: %s\n", name.c_str(), e.what());
+        }
+    }
+
+    std::printf("target >= 20,000 orders/s into SQLite: %s (%.0f orders/s json+validate+store, insert pass; "
+                "store_batch alone %.0f orders/s)\n",
+                sqlite.rate() >= kTarget ? "met" : "NOT met", sqlite.rate(),
+                sqlite.store_t.wall > 0 ? static_cast<double>(sqlite.orders) / sqlite.store_t.wall : 0.0);
+    return 0;
+}
