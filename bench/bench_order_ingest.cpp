@@ -16,7 +16,7 @@
 //   bench_order_ingest [--orders N]
 #include "core/marketplace.hpp"
 #include "database.hpp"
-#include "migrations.hpp"
+#include "emag_migrate.hpp"
 #include "orders/local_time.hpp"
 #include "orders/order_rows.hpp"
 #include "store/order_store.hpp"
@@ -78,14 +78,6 @@ struct Timer {
         return f();
     }
 };
-
-void migrate(const std::string& url) {
-    std::vector<erp::host::MigrationStep> steps;
-    for (const auto& v : schema_versions()) {
-        steps.push_back({v.version, std::string(v.description), std::string(v.declaration_json)});
-    }
-    erp::host::apply_migrations(url, "emag", steps);
-}
 
 struct Pass {
     Timer json_t, sort_t, store_t;
@@ -211,7 +203,7 @@ int main(int argc, char** argv) {
     Pass sqlite;
     try {
         const std::string url = "sqlite3://db=" + (fs::path(dir) / "erp.db").string();
-        migrate(url);
+        erp::test::migrate_emag_tables(url);
         sqlite = bench_backend("SQLite", url, pages, zone, now_iso);
     } catch (const std::exception& e) {
         std::printf("SQLite: failed: %s\n", e.what());
@@ -236,7 +228,7 @@ int main(int argc, char** argv) {
             url += pg;
             url += " dbname=";
             url += name;
-            migrate(url);
+            erp::test::migrate_emag_tables(url);
             bench_backend("PostgreSQL", url, pages, zone, now_iso);
         } catch (const std::exception& e) {
             std::printf("PostgreSQL: failed: %s\n", e.what());

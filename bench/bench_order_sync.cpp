@@ -14,7 +14,7 @@
 //   bench_order_sync [--orders N]
 #include "api/emag_client.hpp"
 #include "api/transport.hpp"
-#include "migrations.hpp"
+#include "emag_migrate.hpp"
 #include "orders/order_sync.hpp"
 #include "server/http_client.hpp"
 #include "store/order_store.hpp"
@@ -177,11 +177,7 @@ int main(int argc, char** argv) {
     const std::string url = "sqlite3://db=" + (fs::path(dir) / "erp.db").string();
     int rc = 0;
     try {
-        std::vector<erp::host::MigrationStep> steps;
-        for (const auto& v : schema_versions()) {
-            steps.push_back({v.version, std::string(v.description), std::string(v.declaration_json)});
-        }
-        erp::host::apply_migrations(url, "emag", steps);
+        erp::test::migrate_emag_tables(url);
         OrderStore store(url);
         ClientOptions options;
         EmagClient client(AccountEndpoint{"sandbox", sandbox.base_url, "sandbox", Secret("sandbox-password")},

@@ -9,7 +9,7 @@
 #include "config/platforms.hpp"
 #include "config/plugin_config.hpp"
 #include "config/secret.hpp"
-#include "migrations.hpp"
+#include "emag_migrate.hpp"
 #include "monitor/health.hpp"
 #include "monitor/status.hpp"
 #include "store/account_store.hpp"
@@ -355,11 +355,7 @@ BOOST_AUTO_TEST_CASE(timestamps_are_iso8601_utc) {
 BOOST_AUTO_TEST_CASE(upsert_inserts_then_updates_keeping_created_at_on_sqlite) {
     erp::test::TempDir dir;
     const std::string url = "sqlite3://db=" + (dir / "erp.db").string();
-    std::vector<erp::host::MigrationStep> steps;
-    for (const auto& v : erp::emag::schema_versions()) {
-        steps.push_back({v.version, std::string(v.description), std::string(v.declaration_json)});
-    }
-    erp::host::apply_migrations(url, "emag", steps);
+    erp::test::migrate_emag_tables(url);
 
     auto cfg = parse_plugin_config(R"({"accounts":[
         {"name":"ro1","platform":"ro","username":"u-ro","password_env":"A"},

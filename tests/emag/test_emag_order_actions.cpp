@@ -11,7 +11,7 @@
 #include "api/emag_client.hpp"
 #include "api/pagination.hpp"
 #include "api/transport.hpp"
-#include "migrations.hpp"
+#include "emag_migrate.hpp"
 #include "orders/order_actions.hpp"
 #include "orders/order_routes.hpp"
 #include "orders/order_rows.hpp"
@@ -217,14 +217,6 @@ BOOST_AUTO_TEST_CASE(query_strings) {
 // ---------------------------------------------------------------------------
 namespace {
 
-void migrate(const std::string& url) {
-    std::vector<erp::host::MigrationStep> steps;
-    for (const auto& v : schema_versions()) {
-        steps.push_back({v.version, std::string(v.description), std::string(v.declaration_json)});
-    }
-    erp::host::apply_migrations(url, "emag", steps);
-}
-
 std::string now_iso() {
     return iso8601_utc(std::chrono::time_point_cast<seconds>(std::chrono::system_clock::now()));
 }
@@ -256,7 +248,7 @@ struct Env {
     Env() {
         sandbox.start();
         url = "sqlite3://db=" + (dir / "erp.db").string();
-        migrate(url);
+        erp::test::migrate_emag_tables(url);
         store = std::make_unique<OrderStore>(url);
         client = make_client("sandbox-password");
         for (int type : {2, 3}) {

@@ -9,7 +9,7 @@
 #include "api/emag_client.hpp"
 #include "api/pagination.hpp"
 #include "api/transport.hpp"
-#include "migrations.hpp"
+#include "emag_migrate.hpp"
 #include "orders/order_rows.hpp"
 #include "server/sandbox_server.hpp"
 #include "store/order_store.hpp"
@@ -32,14 +32,6 @@ json valid_order(long long id) {
         "details":{"locker_id":"L-1","locker_name":"EasyBox Mall"},
         "products":[{"id":"171958974","product_id":77,"quantity":"2","sale_price":"967.6613","status":1,
                      "currency":"RON","part_number":"PN1","vat":"0.2100"}]})");
-}
-
-void migrate(const std::string& url) {
-    std::vector<erp::host::MigrationStep> steps;
-    for (const auto& v : schema_versions()) {
-        steps.push_back({v.version, std::string(v.description), std::string(v.declaration_json)});
-    }
-    erp::host::apply_migrations(url, "emag", steps);
 }
 
 } // namespace
@@ -131,7 +123,7 @@ BOOST_AUTO_TEST_CASE(every_sandbox_order_is_stored_or_quarantined) {
 
     erp::test::TempDir dir;
     const std::string url = "sqlite3://db=" + (dir / "erp.db").string();
-    migrate(url);
+    erp::test::migrate_emag_tables(url);
     OrderStore store(url);
     ClientOptions opt;
     EmagClient client(AccountEndpoint{"sandbox", sandbox.base_url(), "sandbox", Secret("sandbox-password")},

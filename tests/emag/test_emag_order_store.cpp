@@ -5,7 +5,7 @@
 #define BOOST_TEST_MODULE emag_order_store
 #include <boost/test/unit_test.hpp>
 
-#include "migrations.hpp"
+#include "emag_migrate.hpp"
 #include "store/order_store.hpp"
 #include "store/schema.hpp"
 #include "test_support.hpp"
@@ -18,14 +18,6 @@
 using namespace erp::emag;
 
 namespace {
-
-void migrate(const std::string& url) {
-    std::vector<erp::host::MigrationStep> steps;
-    for (const auto& v : schema_versions()) {
-        steps.push_back({v.version, std::string(v.description), std::string(v.declaration_json)});
-    }
-    erp::host::apply_migrations(url, "emag", steps);
-}
 
 ValidOrder order(std::int64_t id, const std::string& modified_utc, int status, std::int64_t price_x4) {
     ValidOrder v;
@@ -71,7 +63,7 @@ SyncStateRow state(const std::string& cursor, std::int64_t processed) {
 
 // The same checks on each backend.
 void run_all_checks(const std::string& url) {
-    migrate(url);
+    erp::test::migrate_emag_tables(url);
     OrderStore store(url);
 
     // Insert, with the cursor in the same transaction.

@@ -9,7 +9,7 @@
 
 #include "api/emag_client.hpp"
 #include "api/transport.hpp"
-#include "migrations.hpp"
+#include "emag_migrate.hpp"
 #include "orders/order_sync.hpp"
 #include "server/sandbox_server.hpp"
 #include "store/order_store.hpp"
@@ -40,11 +40,7 @@ struct World {
         sandbox = std::make_unique<sb::SandboxServer>(std::move(o));
         sandbox->start();
         url = db_url.empty() ? "sqlite3://db=" + (dir / "erp.db").string() : db_url;
-        std::vector<erp::host::MigrationStep> steps;
-        for (const auto& v : schema_versions()) {
-            steps.push_back({v.version, std::string(v.description), std::string(v.declaration_json)});
-        }
-        erp::host::apply_migrations(url, "emag", steps);
+        erp::test::migrate_emag_tables(url);
         store = std::make_unique<OrderStore>(url);
         ClientOptions opt;
         opt.retry.delays = {50ms, 100ms, 200ms, 400ms, 800ms};

@@ -7,7 +7,7 @@
 // on SQLite (test_emag_config): one mapping, both backends (DESIGN.md §4).
 
 #include "config/plugin_config.hpp"
-#include "migrations.hpp"
+#include "emag_migrate.hpp"
 #include "store/account_store.hpp"
 #include "store/schema.hpp"
 #include "test_support.hpp"
@@ -17,11 +17,7 @@
 
 BOOST_AUTO_TEST_CASE(upsert_inserts_then_updates_keeping_created_at_on_postgresql) {
     erp::test::TempPgDatabase db;
-    std::vector<erp::host::MigrationStep> steps;
-    for (const auto& v : erp::emag::schema_versions()) {
-        steps.push_back({v.version, std::string(v.description), std::string(v.declaration_json)});
-    }
-    erp::host::apply_migrations(db.url(), "emag", steps);
+    erp::test::migrate_emag_tables(db.url());
 
     const auto cfg = erp::emag::parse_plugin_config(R"({"accounts":[
         {"name":"ro1","platform":"ro","username":"u-ro","password_env":"A"},
