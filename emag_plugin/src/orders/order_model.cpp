@@ -10,20 +10,10 @@ namespace {
 
 using nlohmann::json;
 
-// The value as shown in a message (same form as validate_order's).
-std::string shown(const json& v) {
-    std::string s = v.dump(-1, ' ', false, json::error_handler_t::replace);
-    if (s.size() > 40) {
-        s.resize(37);
-        s += "...";
-    }
-    return s;
-}
-
 std::string got(const char* what, const json& v) {
     std::string m(what);
     m += ", got ";
-    m += shown(v);
+    m += shown_value(v);
     return m;
 }
 

@@ -9,14 +9,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string shown(const json& v) {
-    std::string s = v.dump(-1, ' ', false, json::error_handler_t::replace);
-    if (s.size() > 40) {
-        s = s.substr(0, 37) + "...";
-    }
-    return s;
-}
-
 // The integer at obj[key] in [min, max]; records a problem and returns
 // nullopt when absent, not an integer, or out of range.
 std::optional<std::int64_t> ranged(const json& obj, const char* key, std::int64_t min, std::int64_t max,
@@ -29,7 +21,7 @@ std::optional<std::int64_t> ranged(const json& obj, const char* key, std::int64_
     }
     const std::optional<std::int64_t> v = int_from_json(*it);
     if (!v) {
-        out.push_back({field, "must be a whole number, got " + shown(*it)});
+        out.push_back({field, "must be a whole number, got " + shown_value(*it)});
         return std::nullopt;
     }
     if (*v < min || *v > max) {
@@ -54,7 +46,7 @@ void validate_line(const json& line, const std::string& prefix, std::vector<Fiel
     if (price == line.end() || price->is_null()) {
         out.push_back({prefix + "sale_price", "is missing", "missing"});
     } else if (!Decimal4::from_json(*price)) {
-        out.push_back({prefix + "sale_price", "must be a decimal with at most 4 places, got " + shown(*price)});
+        out.push_back({prefix + "sale_price", "must be a decimal with at most 4 places, got " + shown_value(*price)});
     }
 }
 
@@ -82,6 +74,15 @@ std::vector<FieldProblem> validate_order(const json& order) {
         }
     }
     return out;
+}
+
+std::string shown_value(const json& v) {
+    std::string s = v.dump(-1, ' ', false, json::error_handler_t::replace);
+    if (s.size() > 40) {
+        s.resize(37);
+        s += "...";
+    }
+    return s;
 }
 
 json problems_json(const std::vector<FieldProblem>& problems) {

@@ -24,6 +24,9 @@ struct FieldProblem {
 
 std::vector<FieldProblem> validate_order(const nlohmann::json& order);
 
+// A value as problem messages quote it: its JSON, cut to 40 characters.
+std::string shown_value(const nlohmann::json& v);
+
 // [{"field", "code", "message"}, ...]: how problems are stored and shown,
 // and what the host's validator API expects (erp_validator_def).
 nlohmann::json problems_json(const std::vector<FieldProblem>& problems);
