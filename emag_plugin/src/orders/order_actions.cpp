@@ -59,16 +59,6 @@ std::string lower(std::string s) {
     return s;
 }
 
-bool says_already_acknowledged(const std::vector<std::string>& messages) {
-    for (const std::string& m : messages) {
-        const std::string l = lower(m);
-        if (l.find("already") != std::string::npos && l.find("acknowledg") != std::string::npos) {
-            return true;
-        }
-    }
-    return false;
-}
-
 ActionOutcome refusal(int http_status, const std::string& kind, const std::string& message) {
     return ActionOutcome{http_status, error_body(kind, message), std::nullopt};
 }
@@ -80,6 +70,16 @@ std::string order_ref(std::int64_t id) {
 }
 
 } // namespace
+
+bool says_already_acknowledged(const std::vector<std::string>& messages) {
+    for (const std::string& m : messages) {
+        const std::string l = lower(m);
+        if (l.find("already") != std::string::npos && l.find("acknowledg") != std::string::npos) {
+            return true;
+        }
+    }
+    return false;
+}
 
 const char* order_status_name(int status) noexcept {
     switch (status) {

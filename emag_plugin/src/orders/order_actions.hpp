@@ -97,6 +97,11 @@ struct ActionOutcome {
 // protocol 502. The body's kind is error_kind_name(kind).
 ActionOutcome outcome_from_api_error(const ErrorInfo& info);
 
+// Whether eMAG's refusal of order/acknowledge says the order already is
+// acknowledged (which counts as success): a message with "already" and
+// "acknowledg", any case.
+bool says_already_acknowledged(const std::vector<std::string>& messages);
+
 struct StornoLine {
     std::int64_t line_id = 0;
     std::int64_t quantity = 0; // the new quantity: lower than the current, >= 0

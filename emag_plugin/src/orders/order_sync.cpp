@@ -2,6 +2,7 @@
 
 #include "api/emag_client.hpp"
 #include "api/pagination.hpp"
+#include "orders/order_actions.hpp"
 #include "orders/order_rows.hpp"
 #include "store/order_store.hpp"
 #include "store/timestamp.hpp"
@@ -157,51 +158,46 @@ void OrderSync::acknowledge(Run& run, const std::vector<std::int64_t>& ids) {
             store_.mark_acknowledged(account_, id, run.now_iso);
             ++run.stats.acknowledged;
         } catch (const ApiError& e) {
-            // Already acknowledged (or moved on) is success; anything else
-            // is counted and retried by the next pass (still status 1).
-            if (e.kind() == ErrorKind::validation) {
-                bool already = false;
-                for (const auto& m : e.info().messages) {
-                    std::string l = m;
-                    std::transform(l.begin(), l.end(), l.begin(), [](unsigned char c) { return std::tolower(c); });
-                    already = already || l.find("already") != std::string::npos;
-                }
-                if (already) {
-                    store_.mark_acknowledged(account_, id, run.now_iso);
-                    ++run.stats.acknowledged;
-                    continue;
-                }
+            // Already acknowledged is success; anything else is counted and
+            // retried by the next pass (still status 1).
+            if (e.kind() == ErrorKind::validation && says_already_acknowledged(e.info().messages)) {
+                store_.mark_acknowledged(account_, id, run.now_iso);
+                ++run.stats.acknowledged;
+                continue;
             }
             ++run.stats.ack_failed;
         }
     }
 }
 
-SyncStats OrderSync::incremental(int type) {
-    Run run;
+sys_seconds OrderSync::start_run(Run& run, const char* kind, int type, sys_seconds now, sys_seconds first_cursor) {
     run.type = type;
-    run.stream = stream_name("incremental", type);
-    const sys_seconds now = now_s();
-    run.now_iso = iso8601_utc(std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
-    const auto state = store_.sync_state(account_, type, "incremental");
-    sys_seconds cursor = now - options_.first_run;
-    if (state) {
+    run.stream = stream_name(kind, type);
+    run.now_iso = iso8601_utc(now);
+    sys_seconds cursor = first_cursor;
+    if (const auto state = store_.sync_state(account_, type, kind)) {
         run.processed_before = state->processed;
         if (auto c = parse_iso8601_utc(state->cursor_utc)) {
             cursor = *c;
         }
     }
+    return cursor;
+}
+
+SyncStats OrderSync::incremental(int type) {
+    const sys_seconds now = now_s();
+    Run run;
+    // First pass: first_run back from now.
+    sys_seconds cursor = start_run(run, "incremental", type, now, now - options_.first_run);
     const sys_seconds end = now - options_.settle;
     sys_seconds lower = cursor - options_.overlap;
-    run.stats.cursor_utc =
-        iso8601_utc(std::chrono::duration_cast<std::chrono::milliseconds>(cursor.time_since_epoch()).count());
+    run.stats.cursor_utc = iso8601_utc(cursor);
     while (lower < end && !run.stats.cancelled) {
         const sys_seconds wanted = std::min(lower + options_.max_window, end);
         // What eMAG will take the filter's text to mean (the earlier instant
         // in the repeated autumn hour): the window really ends there.
         const sys_seconds upper = std::min(wanted, zone_.to_utc(zone_.to_local(wanted)).utc);
-        const std::string cursor_iso =
-            iso8601_utc(std::chrono::duration_cast<std::chrono::milliseconds>(upper.time_since_epoch()).count());
+        const std::string cursor_iso = iso8601_utc(upper);
         read_window(run, lower, upper, cursor_iso);
         if (!run.stats.cancelled) {
             run.stats.cursor_utc = cursor_iso;
@@ -216,26 +212,14 @@ SyncStats OrderSync::incremental(int type) {
 }
 
 SyncStats OrderSync::backfill(int type, sys_seconds from) {
-    Run run;
-    run.type = type;
-    run.stream = stream_name("backfill", type);
     const sys_seconds now = now_s();
-    run.now_iso = iso8601_utc(std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
-    const auto state = store_.sync_state(account_, type, "backfill");
+    Run run;
     // First run: start where the incremental stream started.
-    sys_seconds cursor = now - options_.first_run + options_.overlap;
-    if (state) {
-        run.processed_before = state->processed;
-        if (auto c = parse_iso8601_utc(state->cursor_utc)) {
-            cursor = *c;
-        }
-    }
-    run.stats.cursor_utc =
-        iso8601_utc(std::chrono::duration_cast<std::chrono::milliseconds>(cursor.time_since_epoch()).count());
+    sys_seconds cursor = start_run(run, "backfill", type, now, now - options_.first_run + options_.overlap);
+    run.stats.cursor_utc = iso8601_utc(cursor);
     while (cursor > from && !run.stats.cancelled) {
         const sys_seconds lower = std::max(from, cursor - options_.max_window);
-        const std::string cursor_iso =
-            iso8601_utc(std::chrono::duration_cast<std::chrono::milliseconds>(lower.time_since_epoch()).count());
+        const std::string cursor_iso = iso8601_utc(lower);
         read_window(run, lower, cursor, cursor_iso);
         if (run.stats.cancelled) {
             break;

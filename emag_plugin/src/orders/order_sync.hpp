@@ -91,6 +91,10 @@ class OrderSync {
 
   private:
     struct Run;
+    // Fills `run` for stream `kind` ("incremental", "backfill") of `type`
+    // and returns the stream's cursor, or `first_cursor` on its first run.
+    std::chrono::sys_seconds start_run(Run& run, const char* kind, int type, std::chrono::sys_seconds now,
+                                       std::chrono::sys_seconds first_cursor);
     void read_window(Run& run, std::chrono::sys_seconds lower, std::chrono::sys_seconds upper,
                      const std::string& cursor_after);
     void acknowledge(Run& run, const std::vector<std::int64_t>& ids);
