@@ -2,8 +2,8 @@
 
 #include "api/emag_client.hpp"
 #include "orders/decimal.hpp"
+#include "orders/order_actions.hpp"
 #include "orders/order_fetch.hpp"
-#include "store/timestamp.hpp"
 
 #include <future>
 
@@ -24,7 +24,7 @@ bool same_token(const std::string& a, const std::string& b) {
 }
 
 std::string now_iso(const std::function<std::chrono::system_clock::time_point()>& now) {
-    return iso8601_utc(std::chrono::duration_cast<std::chrono::milliseconds>(now().time_since_epoch()).count());
+    return iso8601_utc(std::chrono::floor<std::chrono::seconds>(now()));
 }
 
 } // namespace
@@ -142,15 +142,16 @@ void OrdersService::worker() {
             };
             if (f.found && f.valid && options_.acknowledge_new && field("type") == 3 && field("status") == 1 &&
                 !store_->acknowledged_at(a.name, id)) {
-                ApiCall ack;
-                ack.route = "order/acknowledge/" + std::to_string(id);
-                a.client->call(std::move(ack));
-                store_->mark_acknowledged(a.name, id, at);
-                // eMAG moved it to "in progress": store that version now
-                // rather than at the next pass.
-                fetch_and_store_order(*a.client, *store_, a.name, a.zone, id, now_iso(now_));
+                // Acknowledges, records it and stores the order as eMAG now
+                // has it ("in progress"), like the acknowledge route.
+                OrderActions actions(
+                    *a.client, *store_, a.name, a.zone, [this] { return now_iso(now_); },
+                    [this] { return std::chrono::floor<std::chrono::seconds>(now_()); });
+                if (actions.acknowledge(id).http_status != 200) {
+                    ok = false;
+                }
             }
-            ok = f.found;
+            ok = ok && f.found;
         } catch (const std::exception&) {
             ok = false; // the next sync pass reads the order anyway
         }
