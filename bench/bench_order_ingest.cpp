@@ -21,6 +21,7 @@
 #include "orders/order_rows.hpp"
 #include "store/order_store.hpp"
 #include "store/schema.hpp"
+#include "store/serial_worker.hpp"
 #include "store/timestamp.hpp"
 
 #include <nlohmann/json.hpp>
@@ -31,7 +32,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <filesystem>
+#include <future>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unistd.h>
@@ -81,24 +85,48 @@ struct Timer {
 
 struct Pass {
     Timer json_t, sort_t, store_t;
+    double wall_s = 0; // the whole pass
     std::size_t orders = 0, valid = 0, invalid = 0, lines = 0;
     BatchResult stored;
-    double total_s() const { return json_t.wall + sort_t.wall + store_t.wall; }
-    double rate() const { return total_s() > 0 ? static_cast<double>(orders) / total_s() : 0; }
+    double rate() const { return wall_s > 0 ? static_cast<double>(orders) / wall_s : 0; }
     double us(double s) const { return orders > 0 ? s * 1e6 / static_cast<double>(orders) : 0; }
 };
 
 // One pass over every page; `store` null = json + validate only.
+// Pipelined, as OrderSync::read_window runs: this thread parses and types
+// page i+1 while a SerialWorker (OrderSync's writer) stores page i; at most
+// one page waits. Otherwise all on this thread.
+//
+// Parsing on a thread of its own as well (as the client's thread parses each
+// answer in the plugin) was measured and is slower on 2 cores: three busy
+// threads on two cores, and every DOM node allocated on one thread and freed
+// on another, made parsing and typing each ~30% slower (16,500-17,500 orders/s
+// against 18,700-20,900).
 Pass run_pass(const std::vector<std::string>& pages, const TimeZone& zone, OrderStore* store,
-              const std::string& now_iso) {
+              const std::string& now_iso, bool pipelined) {
     Pass p;
+    const auto t0 = SteadyClock::now();
+    std::optional<SerialWorker> writer;
+    if (pipelined) {
+        writer.emplace();
+    }
+    std::deque<std::future<BatchResult>> storing;
+    const auto collect = [&] {
+        const BatchResult b = storing.front().get();
+        storing.pop_front();
+        p.stored.inserted += b.inserted;
+        p.stored.updated += b.updated;
+        p.stored.kept_newer += b.kept_newer;
+        p.stored.quarantined += b.quarantined;
+    };
     for (std::size_t i = 0; i < pages.size(); ++i) {
-        const json page = p.json_t.time([&] { return json::parse(pages[i]); });
-        const SortedOrders sorted = p.sort_t.time([&] { return sort_orders("sandbox", page, zone); });
+        json page = p.json_t.time([&] { return json::parse(pages[i]); });
         p.orders += page.size();
-        p.valid += sorted.valid.size();
-        p.invalid += sorted.invalid.size();
-        for (const ValidOrder& v : sorted.valid) {
+        auto sorted = std::make_shared<SortedOrders>(
+            p.sort_t.time([&] { return sort_orders("sandbox", std::move(page), zone); }));
+        p.valid += sorted->valid.size();
+        p.invalid += sorted->invalid.size();
+        for (const ValidOrder& v : sorted->valid) {
             p.lines += v.lines.size();
         }
         if (store == nullptr) {
@@ -108,34 +136,57 @@ Pass run_pass(const std::vector<std::string>& pages, const TimeZone& zone, Order
         if (i + 1 == pages.size()) { // as a window's last page: with the cursor
             state = SyncStateRow{"sandbox", 3, "incremental", now_iso, now_iso, "ok", "", 0};
         }
-        const BatchResult b =
-            p.store_t.time([&] { return store->store_batch("sandbox", sorted.valid, sorted.invalid, now_iso, state); });
-        p.stored.inserted += b.inserted;
-        p.stored.updated += b.updated;
-        p.stored.kept_newer += b.kept_newer;
-        p.stored.quarantined += b.quarantined;
+        // store_t is touched only by the thread that stores.
+        auto task = [&p, store, sorted, state, &now_iso] {
+            return p.store_t.time(
+                [&] { return store->store_batch("sandbox", sorted->valid, sorted->invalid, now_iso, state); });
+        };
+        if (writer) {
+            storing.push_back(writer->submit(std::move(task)));
+            while (storing.size() > 1) {
+                collect();
+            }
+        } else {
+            std::promise<BatchResult> done;
+            done.set_value(task());
+            storing.push_back(done.get_future());
+            collect();
+        }
     }
+    while (!storing.empty()) {
+        collect();
+    }
+    writer.reset();
+    p.wall_s = seconds_since(t0);
     return p;
 }
 
 void print_store_pass(const char* backend, const char* kind, const Pass& p) {
-    std::printf("%-10s %-6s pass: %8.0f orders/s json+validate+store | per order, wall/CPU: json %.1f/%.1f us, "
-                "validate %.1f/%.1f us, store %.1f/%.1f us (store = %.0f%% of the wall time) | inserted %u, updated "
-                "%u, quarantined %u\n",
-                backend, kind, p.rate(), p.us(p.json_t.wall), p.us(p.json_t.cpu), p.us(p.sort_t.wall),
-                p.us(p.sort_t.cpu), p.us(p.store_t.wall), p.us(p.store_t.cpu),
-                p.total_s() > 0 ? 100.0 * p.store_t.wall / p.total_s() : 0.0, p.stored.inserted, p.stored.updated,
-                p.stored.quarantined);
+    std::printf("%-10s %-16s %8.0f orders/s json+validate+store | per order: json %.1f us, validate %.1f us, "
+                "store %.1f us wall / %.1f us CPU | inserted %u, updated %u, quarantined %u\n",
+                backend, kind, p.rate(), p.us(p.json_t.cpu), p.us(p.sort_t.cpu), p.us(p.store_t.wall),
+                p.us(p.store_t.cpu), p.stored.inserted, p.stored.updated, p.stored.quarantined);
 }
 
-// Insert pass then update pass into the database at `url` (already migrated).
+// Into the database at `url` (already migrated): a serial insert pass, then
+// pipelined insert and update passes (the same pages again, as an
+// overlapping re-read does). Returns the pipelined insert pass. Each insert
+// pass starts from empty tables.
 Pass bench_backend(const char* backend, const std::string& url, const std::vector<std::string>& pages,
                    const TimeZone& zone, const std::string& now_iso) {
     OrderStore store(url);
-    const Pass insert = run_pass(pages, zone, &store, now_iso);
-    print_store_pass(backend, "insert", insert);
-    const Pass update = run_pass(pages, zone, &store, now_iso);
-    print_store_pass(backend, "update", update);
+    const auto empty_tables = [&] {
+        soci::session sql(url);
+        sql << "DELETE FROM emag_order_lines";
+        sql << "DELETE FROM emag_orders";
+        sql << "DELETE FROM emag_order_quarantine";
+        sql << "DELETE FROM emag_sync_state";
+    };
+    print_store_pass(backend, "insert, serial", run_pass(pages, zone, &store, now_iso, false));
+    empty_tables();
+    const Pass insert = run_pass(pages, zone, &store, now_iso, true);
+    print_store_pass(backend, "insert, pipeline", insert);
+    print_store_pass(backend, "update, pipeline", run_pass(pages, zone, &store, now_iso, true));
     return insert;
 }
 
@@ -185,13 +236,12 @@ int main(int argc, char** argv) {
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
             .count());
 
-    const Pass parse = run_pass(pages, zone, nullptr, now_iso);
-    std::printf("%-23s %8.0f orders/s | per order, wall/CPU: json %.1f/%.1f us, validate "
-                "%.1f/%.1f us | valid %zu (%.2f lines each), quarantined %zu\n",
-                "json+validate only:", parse.rate(), parse.us(parse.json_t.wall), parse.us(parse.json_t.cpu),
-                parse.us(parse.sort_t.wall), parse.us(parse.sort_t.cpu), parse.valid,
-                parse.valid > 0 ? static_cast<double>(parse.lines) / static_cast<double>(parse.valid) : 0.0,
-                parse.invalid);
+    const Pass parse = run_pass(pages, zone, nullptr, now_iso, false);
+    std::printf(
+        "%-27s %8.0f orders/s | per order: json %.1f us, validate %.1f us | valid %zu (%.2f lines "
+        "each), quarantined %zu\n",
+        "json+validate only:", parse.rate(), parse.us(parse.json_t.cpu), parse.us(parse.sort_t.cpu), parse.valid,
+        parse.valid > 0 ? static_cast<double>(parse.lines) / static_cast<double>(parse.valid) : 0.0, parse.invalid);
 
     // (a) SQLite: a file in a directory of our own, migrated by the host.
     char dir_template[] = "/tmp/bench_order_ingest.XXXXXX";
@@ -241,9 +291,8 @@ int main(int argc, char** argv) {
         }
     }
 
-    std::printf("target >= 20,000 orders/s into SQLite: %s (%.0f orders/s json+validate+store, insert pass; "
-                "store_batch alone %.0f orders/s)\n",
-                sqlite.rate() >= kTarget ? "met" : "NOT met", sqlite.rate(),
-                sqlite.store_t.wall > 0 ? static_cast<double>(sqlite.orders) / sqlite.store_t.wall : 0.0);
+    std::printf("target >= 20,000 orders/s into SQLite: %s (%.0f orders/s json+validate+store, pipelined insert "
+                "pass, as a sync runs)\n",
+                sqlite.rate() >= kTarget ? "met" : "NOT met", sqlite.rate());
     return 0;
 }

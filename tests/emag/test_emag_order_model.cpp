@@ -6,6 +6,7 @@
 #define BOOST_TEST_MODULE emag_order_model
 #include <boost/test/unit_test.hpp>
 
+#include "orders/compact_json.hpp"
 #include "orders/order_model.hpp"
 
 #include "core/data_generator.hpp"
@@ -363,7 +364,7 @@ BOOST_AUTO_TEST_CASE(product_lines) {
     BOOST_TEST(a.details == "ambalaj cadou");
     BOOST_TEST(a.serial_numbers == "SN001,SN002");
     BOOST_TEST(a.recycle_warranties.empty());
-    BOOST_TEST(a.raw == j["products"][0]);
+    BOOST_TEST(r.order->line_raw(a) == j["products"][0]);
     BOOST_TEST_REQUIRE(a.product_voucher_split.size() == 2u);
     const VoucherSplit& s0 = a.product_voucher_split[0];
     BOOST_TEST(s0.voucher_id == 5550001);
@@ -387,7 +388,7 @@ BOOST_AUTO_TEST_CASE(product_lines) {
     BOOST_TEST(money(b.sale_price) == "12.5000");
     BOOST_TEST(money(b.vat) == "0.1100");
     BOOST_TEST(b.product_voucher_split.empty());
-    BOOST_TEST(b.raw == j["products"][1]);
+    BOOST_TEST(r.order->line_raw(b) == j["products"][1]);
     BOOST_TEST_REQUIRE(b.recycle_warranties.size() == 1u);
     const RecycleWarranty& w = b.recycle_warranties[0];
     BOOST_TEST(w.quantity == 6);
@@ -699,8 +700,8 @@ BOOST_AUTO_TEST_CASE(non_object_lines_keep_raw_alignment) {
     const OrderParse r = parse_order(j, bucharest());
     BOOST_TEST_REQUIRE(r.order.has_value());
     BOOST_TEST_REQUIRE(r.order->products.size() == 2u);
-    BOOST_TEST(r.order->products[0].raw == j["products"][1]);
-    BOOST_TEST(r.order->products[1].raw == j["products"][3]);
+    BOOST_TEST(r.order->line_raw(r.order->products[0]) == j["products"][1]);
+    BOOST_TEST(r.order->line_raw(r.order->products[1]) == j["products"][3]);
     BOOST_TEST(r.order->products[1].id == 3);
     BOOST_TEST(problem_on(r, "products[0]") == "must be an object, got number");
     BOOST_TEST(problem_on(r, "products[2]") == "must be an object, got null");
@@ -739,6 +740,28 @@ BOOST_AUTO_TEST_SUITE_END()
 // Orders from the sandbox's generator, rendered exactly as its order/read
 // does: each one it left valid reads without a problem and agrees with the
 // sandbox's own values; each one it broke on purpose has a problem.
+// compact_json (the stored payloads) writes what dump() writes, for every
+// kind of value a parsed order can hold.
+BOOST_AUTO_TEST_CASE(compact_json_is_dump) {
+    const char* texts[] = {
+        R"({"a":"plain","b":"quote \" backslash \\ slash \/","c":"\b\f\n\r\t\u0001\u001f\u007f"})",
+        R"({"ro":"Bucure\u0219ti și Iași","emoji":"\ud83d\ude00","nul":"a\u0000b","":""})",
+        R"([0,-1,1,9223372036854775807,-9223372036854775808,18446744073709551615,1.5,-0.25,1e300,3.0])",
+        R"({"t":true,"f":false,"n":null,"e":{},"l":[],"nested":[{"x":[[]]},{"y":{"z":[1,"2",null]}}]})",
+        R"("just a string")",
+        "42",
+        "null",
+        "[]",
+        "{}"};
+    for (const char* text : texts) {
+        const json j = json::parse(text);
+        BOOST_TEST(compact_json(j) == j.dump(), text);
+    }
+    std::string out = "x";
+    append_compact_json(out, json::parse(R"({"b":1,"a":2})"));
+    BOOST_TEST(out == R"(x{"a":2,"b":1})"); // appends; keys in dump()'s order
+}
+
 BOOST_AUTO_TEST_SUITE(sandbox_orders)
 
 namespace sb = ::emag::sandbox;
@@ -769,6 +792,7 @@ void check_platform(const std::string& platform, const char* zone_name) {
     std::size_t valid = 0, broken = 0, ambiguous = 0, lockers = 0, splits = 0;
     for (const sb::Order& so : orders) {
         const json j = json::parse(sb::render_order(so, zone));
+        BOOST_TEST(compact_json(j) == j.dump(), so.id); // what a sync stores as the payload
         const OrderParse r = parse_order(j, tz);
         BOOST_TEST_REQUIRE(r.order.has_value(), so.id);
         const Order& o = *r.order;

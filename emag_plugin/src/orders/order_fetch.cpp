@@ -14,14 +14,14 @@ FetchedOrder fetch_and_store_order(EmagClient& client, OrderStore& store, const 
         ApiCall call;
         call.route = "order/read";
         call.data = {{"id", order_id}, {"type", type}, {"currentPage", 1}, {"itemsPerPage", 1}};
-        const ApiResult r = client.call(std::move(call));
+        ApiResult r = client.call(std::move(call));
         if (!r.results.is_array() || r.results.empty()) {
             continue;
         }
-        const SortedOrders sorted = sort_orders(account, r.results, zone);
+        out.order = r.results.at(0);
+        const SortedOrders sorted = sort_orders(account, std::move(r.results), zone);
         out.found = true;
         out.valid = !sorted.valid.empty();
-        out.order = r.results.at(0);
         out.stored = store.store_batch(account, sorted.valid, sorted.invalid, now_iso);
         return out;
     }

@@ -203,7 +203,7 @@ RecycleWarranty read_recycle(Obj& o) {
     return r;
 }
 
-OrderLine read_line(Obj& o, const json& raw) {
+OrderLine read_line(Obj& o, std::size_t raw_index) {
     OrderLine l;
     l.id = o.i64("id");
     l.product_id = o.i64("product_id");
@@ -221,7 +221,7 @@ OrderLine read_line(Obj& o, const json& raw) {
     l.serial_numbers = o.str("serial_numbers");
     o.list("product_voucher_split", [&](Obj& s) { l.product_voucher_split.push_back(read_split(s, true)); });
     o.list("recycle_warranties", [&](Obj& r) { l.recycle_warranties.push_back(read_recycle(r)); });
-    l.raw = raw;
+    l.raw_index = raw_index;
     return l;
 }
 
@@ -345,7 +345,7 @@ void read_order(Obj& o, Order& order) {
             // list() skips non-objects; find the raw element this one is.
             while (!(*products)[i].is_object())
                 ++i;
-            order.products.push_back(read_line(l, (*products)[i]));
+            order.products.push_back(read_line(l, i));
             ++i;
         });
     } else {
@@ -382,14 +382,17 @@ Decimal4 Order::line_total() const {
     return total;
 }
 
-OrderParse parse_order(const json& j, const TimeZone& zone) {
+OrderParse parse_order(json j, const TimeZone& zone) {
     OrderParse result;
     result.problems = validate_order(j);
-    if (!j.is_object())
+    if (!j.is_object()) {
+        result.raw = std::move(j);
         return result;
+    }
 
     Order order;
-    order.raw = j;
+    order.raw = std::move(j);
+    const json& in = order.raw;
     std::vector<FieldProblem> typing;
     Obj root(order.raw, "", typing, zone);
     read_order(root, order);
@@ -406,12 +409,13 @@ OrderParse parse_order(const json& j, const TimeZone& zone) {
     }
 
     // The same rule as validate_order's id check.
-    const auto id = j.find("id");
-    if (id == j.end())
+    const auto id = in.find("id");
+    const std::optional<std::uint64_t> v =
+        id == in.end() ? std::optional<std::uint64_t>() : uint_from_json(*id, 4294967295ULL);
+    if (!v || *v == 0) {
+        result.raw = std::move(order.raw);
         return result;
-    const std::optional<std::uint64_t> v = uint_from_json(*id, 4294967295ULL);
-    if (!v || *v == 0)
-        return result;
+    }
     order.id = static_cast<std::int64_t>(*v);
     result.order = std::move(order);
     return result;

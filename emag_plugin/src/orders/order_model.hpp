@@ -110,7 +110,11 @@ struct OrderLine {
     std::string serial_numbers;
     std::vector<VoucherSplit> product_voucher_split; // every entry: several VAT rates may hit one line
     std::vector<RecycleWarranty> recycle_warranties;
-    nlohmann::json raw; // the line exactly as read
+    // Where the line is in the order's raw `products` (non-object elements
+    // are skipped, so it can differ from the position here): Order::line_raw
+    // gives the line exactly as read. An index, not a copy: copying each
+    // line's JSON cost a sync a sixth of its typing time.
+    std::size_t raw_index = 0;
 
     // status 1 (a line without a readable status is not active).
     bool is_active() const { return status == 1; }
@@ -231,6 +235,8 @@ struct Order {
     // before vouchers. Lines lacking a quantity or price add nothing (such an
     // order has problems). Throws std::overflow_error out of Decimal4's range.
     Decimal4 line_total() const;
+    // The line exactly as read (raw["products"][l.raw_index]).
+    const nlohmann::json& line_raw(const OrderLine& l) const { return raw.at("products").at(l.raw_index); }
     std::optional<std::int64_t> customer_id() const { return customer.id; }
     bool is_fbe() const { return type == 2; } // fulfilled by eMAG
 };
@@ -242,8 +248,15 @@ struct OrderParse {
     std::optional<Order> order;
     // validate_order(j)'s problems, then the typing problems (see above).
     std::vector<FieldProblem> problems;
+    // The input when there is no `order` (Order::raw holds it otherwise).
+    nlohmann::json raw;
+
+    // The input, exactly as read.
+    const nlohmann::json& input() const { return order ? order->raw : raw; }
 };
 
-OrderParse parse_order(const nlohmann::json& j, const TimeZone& zone);
+// Takes the JSON by value: a caller done with it moves it in and nothing is
+// copied (a sync reads 100 orders a page; a deep copy each cost 8 us).
+OrderParse parse_order(nlohmann::json j, const TimeZone& zone);
 
 } // namespace erp::emag

@@ -1,5 +1,7 @@
 #include "orders/order_rows.hpp"
 
+#include "orders/compact_json.hpp"
+
 #include <cstdio>
 #include <stdexcept>
 
@@ -67,7 +69,7 @@ ValidOrder to_rows(const std::string& account, const Order& o) {
     r.date_utc = o.date.utc_iso();
     r.modified_local = o.modified.text;
     r.modified_utc = o.modified.utc_iso();
-    r.payload = dump(o.raw);
+    r.payload = compact_json(o.raw, 4096);
     for (const OrderLine& l : o.products) {
         OrderLineRow row;
         row.line_id = l.id.value_or(0);
@@ -81,7 +83,7 @@ ValidOrder to_rows(const std::string& account, const Order& o) {
         row.currency = l.currency;
         row.created_utc = l.created.utc_iso();
         row.modified_utc = l.modified.utc_iso();
-        row.payload = dump(l.raw);
+        row.payload = compact_json(o.line_raw(l), 512);
         v.lines.push_back(std::move(row));
     }
     v.quarantine_key = std::to_string(o.id);
@@ -98,7 +100,7 @@ std::string order_problems_json(std::string_view json_text) {
     return dump(problems_json(parse_order(j, TimeZone::utc()).problems));
 }
 
-SortedOrders sort_orders(const std::string& account, const json& page, const TimeZone& zone) {
+SortedOrders sort_orders(const std::string& account, json page, const TimeZone& zone) {
     SortedOrders out;
     const auto quarantine = [&](const json& raw, std::optional<std::int64_t> id, const std::vector<FieldProblem>& p) {
         out.invalid.push_back(QuarantinedOrder{quarantine_key(raw), id, dump(problems_json(p)), dump(raw)});
@@ -108,8 +110,8 @@ SortedOrders sort_orders(const std::string& account, const json& page, const Tim
                    {{"(page)", std::string("order/read results must be a list, got ") + page.type_name()}});
         return out;
     }
-    for (const json& raw : page) {
-        OrderParse parsed = parse_order(raw, zone);
+    for (json& element : page) {
+        OrderParse parsed = parse_order(std::move(element), zone);
         if (parsed.order && parsed.problems.empty()) {
             try {
                 out.valid.push_back(to_rows(account, *parsed.order));
@@ -118,7 +120,8 @@ SortedOrders sort_orders(const std::string& account, const json& page, const Tim
                 parsed.problems.push_back({"products", std::string("line total out of range: ") + e.what()});
             }
         }
-        quarantine(raw, parsed.order ? std::optional<std::int64_t>(parsed.order->id) : std::nullopt, parsed.problems);
+        quarantine(parsed.input(), parsed.order ? std::optional<std::int64_t>(parsed.order->id) : std::nullopt,
+                   parsed.problems);
     }
     return out;
 }

@@ -22,8 +22,9 @@ struct SortedOrders {
 };
 
 // `page` is order/read's `results` (an array; anything else is one invalid
-// entry, so even a malformed page is kept).
-SortedOrders sort_orders(const std::string& account, const nlohmann::json& page, const TimeZone& zone);
+// entry, so even a malformed page is kept). By value: a caller done with the
+// page moves it in and its orders are typed without being copied.
+SortedOrders sort_orders(const std::string& account, nlohmann::json page, const TimeZone& zone);
 
 // The rows of a parsed, valid order.
 ValidOrder to_rows(const std::string& account, const Order& order);

@@ -5,6 +5,7 @@
 #include "orders/order_actions.hpp"
 #include "orders/order_rows.hpp"
 #include "store/order_store.hpp"
+#include "store/serial_worker.hpp"
 #include "store/timestamp.hpp"
 
 #include <algorithm>
@@ -33,10 +34,12 @@ OrderSync::OrderSync(EmagClient& client, OrderStore& store, std::string account,
                      Now now, Progress progress, std::function<bool()> cancelled)
     : client_(client), store_(store), account_(std::move(account)), zone_(zone), options_(options),
       now_(now ? std::move(now) : Now([] { return std::chrono::system_clock::now(); })), progress_(std::move(progress)),
-      cancelled_(std::move(cancelled)) {
+      cancelled_(std::move(cancelled)), writer_(std::make_unique<SerialWorker>()) {
     options_.page_size = std::clamp(options_.page_size, 1u, 100u);
     options_.concurrency = std::max(options_.concurrency, 1u);
 }
+
+OrderSync::~OrderSync() = default;
 
 std::string OrderSync::stream_name(const char* kind, int type) {
     std::string s = kind;
@@ -107,35 +110,80 @@ void OrderSync::read_window(Run& run, sys_seconds lower, sys_seconds upper, cons
         store_.save_sync_state(state); // an empty window still moves the cursor
         return;
     }
+
+    // Pages are stored on writer_, in page order, while the next page is read
+    // and typed here. At most one page waits behind the one being stored.
+    struct Storing {
+        std::future<BatchResult> result;
+        std::size_t read = 0; // orders on the page
+    };
+    std::deque<Storing> storing;
+    std::uint64_t stored_by_writer = run.stats.stored; // touched only by writer_'s tasks
+    const auto collect = [&] {
+        Storing s = std::move(storing.front());
+        storing.pop_front();
+        const BatchResult b = s.result.get(); // a storage error ends the pass; the cursor stays
+        ++run.stats.pages;
+        run.stats.orders += s.read;
+        run.stats.stored += b.inserted + b.updated;
+        run.stats.kept_newer += b.kept_newer;
+        run.stats.quarantined += b.quarantined;
+        report(run, false);
+    };
+    // However this ends, writer_'s tasks (which use these locals) finish
+    // before the locals go.
+    struct Drain {
+        std::deque<Storing>& storing;
+        ~Drain() {
+            for (Storing& s : storing) {
+                if (s.result.valid()) {
+                    s.result.wait();
+                }
+            }
+        }
+    } drain{storing};
+
     while (!pending.empty()) {
         if (cancelled_ && cancelled_()) {
             run.stats.cancelled = true;
-            return; // the cursor stays: this window is read again next time
+            while (!storing.empty()) {
+                collect(); // what was read is kept; the cursor stays
+            }
+            return; // this window is read again next time
         }
         std::future<ApiResult> future = std::move(pending.front().second);
         pending.pop_front();
-        const ApiResult r = future.get(); // throws ApiError: the cursor stays
+        ApiResult r = future.get(); // throws ApiError: the cursor stays
         top_up();
-        const SortedOrders sorted = sort_orders(account_, r.results, zone_);
-        const bool last = pending.empty();
-        for (const ValidOrder& v : sorted.valid) {
+        const std::size_t read = r.results.is_array() ? r.results.size() : 1;
+        auto sorted = std::make_shared<SortedOrders>(sort_orders(account_, std::move(r.results), zone_));
+        for (const ValidOrder& v : sorted->valid) {
             if (options_.acknowledge_new && v.order.status == 1 && v.order.type == 3) {
                 to_ack.push_back(v.order.emag_id);
             }
         }
         std::optional<SyncStateRow> with_state;
-        if (last) {
-            // Valid orders this run has stored, this page included.
-            state.processed = run.processed_before + static_cast<std::int64_t>(run.stats.stored + sorted.valid.size());
+        if (pending.empty()) { // the window's last page: commits the cursor with it
             with_state = state;
         }
-        const BatchResult b = store_.store_batch(account_, sorted.valid, sorted.invalid, run.now_iso, with_state);
-        ++run.stats.pages;
-        run.stats.orders += r.results.is_array() ? r.results.size() : 1;
-        run.stats.stored += b.inserted + b.updated;
-        run.stats.kept_newer += b.kept_newer;
-        run.stats.quarantined += b.quarantined;
-        report(run, false);
+        storing.push_back(
+            {writer_->submit([this, &run, &stored_by_writer, sorted, with_state]() mutable {
+                 if (with_state) {
+                     // Valid orders this run has stored, this page included.
+                     with_state->processed =
+                         run.processed_before + static_cast<std::int64_t>(stored_by_writer + sorted->valid.size());
+                 }
+                 BatchResult b = store_.store_batch(account_, sorted->valid, sorted->invalid, run.now_iso, with_state);
+                 stored_by_writer += b.inserted + b.updated;
+                 return b;
+             }),
+             read});
+        while (storing.size() > 1) {
+            collect();
+        }
+    }
+    while (!storing.empty()) {
+        collect();
     }
     acknowledge(run, to_ack);
 }

@@ -28,10 +28,13 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace erp::emag {
+
+class SerialWorker;
 
 class EmagClient;
 class OrderStore;
@@ -77,6 +80,7 @@ class OrderSync {
 
     OrderSync(EmagClient& client, OrderStore& store, std::string account, TimeZone zone, SyncOptions options,
               Now now = {}, Progress progress = {}, std::function<bool()> cancelled = {});
+    ~OrderSync();
 
     // From the stream's cursor (or first_run ago) to now - settle.
     // Throws ApiError when eMAG cannot be read; the cursor then stays at the
@@ -109,6 +113,7 @@ class OrderSync {
     Now now_;
     Progress progress_;
     std::function<bool()> cancelled_;
+    std::unique_ptr<SerialWorker> writer_; // stores pages while the next is read (read_window)
 };
 
 } // namespace erp::emag

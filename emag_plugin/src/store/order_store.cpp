@@ -1,8 +1,11 @@
 #include "store/order_store.hpp"
 
 #include "store/session.hpp"
+#include "store/wal_checkpointer.hpp"
 
 #include <soci/soci.h>
+
+#include <unordered_map>
 
 namespace erp::emag {
 namespace {
@@ -96,16 +99,34 @@ constexpr const char* kOrderColumns =
     "reason_cancellation, customer_id, customer_name, customer_email_hash, shipping_city, locker_id, locker_name, "
     "date_local, date_utc, modified_local, modified_utc, payload";
 
+// Valid orders' quarantine keys are their ids: digits only, so they can be
+// written into an IN list as literals. Anything else is bound instead.
+bool is_digits(const std::string& s) {
+    if (s.empty() || s.size() > 20) {
+        return false;
+    }
+    for (char c : s) {
+        if (c < '0' || c > '9') {
+            return false;
+        }
+    }
+    return true;
+}
+
+// IN lists of at most this many values: one statement per page of 100
+// instead of one per order, well under every backend's statement limits.
+constexpr std::size_t kInListMax = 500;
+
 // Writes one batch with statements prepared once and re-executed per
 // order: preparing a statement costs more than running it, and a page holds
-// up to 100 orders with their lines. Every statement binds to the members
-// below, which are refilled before each execute.
+// up to 100 orders with their lines. What is per order and can be asked for
+// the whole page at once is: which orders are stored already (and their
+// `modified`), and which of them leave quarantine. Every statement binds to
+// the members below, which are refilled before each execute.
 class BatchWriter {
   public:
     BatchWriter(soci::session& sql, const std::string& account, const std::string& now)
-        : account_(account), now_(now),
-          select_((sql.prepare << "SELECT modified_utc FROM emag_orders WHERE account = :account AND emag_id = :id",
-                   soci::into(stored_modified_, stored_ind_), soci::use(account_), soci::use(id_))),
+        : sql_(sql), account_(account), now_(now),
           update_((sql.prepare << "UPDATE emag_orders SET type = :type, status = :status, is_complete = :is_complete, "
                                   "payment_mode_id = :pm, detailed_payment_method = :dpm, payment_status = :ps, "
                                   "delivery_mode = :dm, currency = :cur, shipping_tax_x4 = :st, cashed_co_x4 = :co, "
@@ -151,36 +172,99 @@ class BatchWriter {
               soci::use(account_), soci::use(id_), soci::use(line_id_), soci::use(product_.value, product_.ind),
               soci::use(l_.part_number), soci::use(l_.ext_part_number), soci::use(line_status_.value, line_status_.ind),
               soci::use(qty_.value, qty_.ind), soci::use(price_.value, price_.ind), soci::use(vat_.value, vat_.ind),
-              soci::use(l_.currency), soci::use(l_.created_utc), soci::use(l_.modified_utc), soci::use(l_.payload))),
-          release_((sql.prepare << "DELETE FROM emag_order_quarantine WHERE account = :account AND order_key = :key",
-                    soci::use(account_), soci::use(key_))) {}
+              soci::use(l_.currency), soci::use(l_.created_utc), soci::use(l_.modified_utc), soci::use(l_.payload))) {}
 
-    // Upserts one valid order (unless the stored version is newer) and
-    // releases it from quarantine.
-    void write(const ValidOrder& v, BatchResult& r) {
-        id_ = v.order.emag_id;
-        stored_ind_ = soci::i_null;
-        select_.execute(true);
-        const bool exists = select_.got_data();
-        if (exists && stored_ind_ == soci::i_ok && !v.order.modified_utc.empty() &&
-            v.order.modified_utc < stored_modified_) {
-            ++r.kept_newer; // an older read never replaces a newer version
-        } else {
-            bind_order(v.order);
-            (exists ? update_ : insert_).execute(true);
-            delete_lines_.execute(true);
-            for (const OrderLineRow& l : v.lines) {
-                bind_line(l);
-                insert_line_.execute(true);
-            }
-            ++(exists ? r.updated : r.inserted);
+    // Upserts every valid order (unless the stored version is newer) and
+    // releases them from quarantine.
+    void write_all(const std::vector<ValidOrder>& valid, BatchResult& r) {
+        for (std::size_t i = 0; i < valid.size(); i += kInListMax) {
+            load_stored(valid, i, std::min(valid.size(), i + kInListMax));
         }
-        key_ = v.quarantine_key;
-        release_.execute(true);
-        r.released += release_.get_affected_rows() > 0 ? 1 : 0;
+        for (const ValidOrder& v : valid) {
+            write(v, r);
+        }
+        release(valid, r);
     }
 
   private:
+    // stored_[id] = the stored modified_utc ("" when NULL) of each order of
+    // valid[begin, end) that is in the table already.
+    void load_stored(const std::vector<ValidOrder>& valid, std::size_t begin, std::size_t end) {
+        std::string sql = "SELECT emag_id, modified_utc FROM emag_orders WHERE account = :account AND emag_id IN (";
+        for (std::size_t i = begin; i < end; ++i) {
+            if (i > begin) {
+                sql += ',';
+            }
+            sql += std::to_string(valid[i].order.emag_id);
+        }
+        sql += ')';
+        soci::rowset<soci::row> rows = (sql_.prepare << sql, soci::use(account_));
+        for (const soci::row& row : rows) {
+            stored_[int_at(row, 0).value_or(0)] = text_at(row, 1);
+        }
+    }
+
+    void write(const ValidOrder& v, BatchResult& r) {
+        id_ = v.order.emag_id;
+        const auto stored = stored_.find(id_);
+        const bool exists = stored != stored_.end();
+        if (exists && !v.order.modified_utc.empty() && v.order.modified_utc < stored->second) {
+            ++r.kept_newer; // an older read never replaces a newer version
+            return;
+        }
+        bind_order(v.order);
+        (exists ? update_ : insert_).execute(true);
+        if (exists) {
+            delete_lines_.execute(true); // a new order has none to replace
+        }
+        for (const OrderLineRow& l : v.lines) {
+            bind_line(l);
+            insert_line_.execute(true);
+        }
+        ++(exists ? r.updated : r.inserted);
+        stored_[id_] = v.order.modified_utc; // the same order again in this batch updates it
+    }
+
+    // Deletes the valid orders' quarantine rows, an IN list at a time.
+    void release(const std::vector<ValidOrder>& valid, BatchResult& r) {
+        std::string keys;
+        std::size_t n = 0;
+        const auto flush = [&] {
+            if (n == 0) {
+                return;
+            }
+            soci::statement del = (sql_.prepare << "DELETE FROM emag_order_quarantine WHERE account = :account AND "
+                                                   "order_key IN (" +
+                                                       keys + ")",
+                                   soci::use(account_));
+            del.execute(true);
+            r.released += static_cast<unsigned>(del.get_affected_rows());
+            keys.clear();
+            n = 0;
+        };
+        for (const ValidOrder& v : valid) {
+            if (!is_digits(v.quarantine_key)) {
+                key_ = v.quarantine_key;
+                soci::statement del = (sql_.prepare << "DELETE FROM emag_order_quarantine WHERE account = :account "
+                                                       "AND order_key = :key",
+                                       soci::use(account_), soci::use(key_));
+                del.execute(true);
+                r.released += static_cast<unsigned>(del.get_affected_rows());
+                continue;
+            }
+            if (n > 0) {
+                keys += ',';
+            }
+            keys += '\'';
+            keys += v.quarantine_key;
+            keys += '\'';
+            if (++n == kInListMax) {
+                flush();
+            }
+        }
+        flush();
+    }
+
     void bind_order(const OrderRow& o) {
         o_ = o;
         type_ = NInt(o.type);
@@ -206,15 +290,15 @@ class BatchWriter {
         line_status_ = NInt(l.status);
     }
 
+    soci::session& sql_;
     std::string account_, now_, key_;
     long long id_ = 0, line_id_ = 0;
-    std::string stored_modified_;
-    soci::indicator stored_ind_ = soci::i_null;
+    std::unordered_map<long long, std::string> stored_;
     OrderRow o_;
     OrderLineRow l_;
     NInt type_, status_, complete_, pay_mode_, pay_status_, storno_, reason_, line_status_;
     NBig ship_, co_, cod_, total_, customer_, product_, qty_, price_, vat_;
-    soci::statement select_, update_, insert_, delete_lines_, insert_line_, release_;
+    soci::statement update_, insert_, delete_lines_, insert_line_;
 };
 
 void write_state(soci::session& sql, const SyncStateRow& s) {
@@ -237,7 +321,9 @@ void write_state(soci::session& sql, const SyncStateRow& s) {
 
 } // namespace
 
-OrderStore::OrderStore(const std::string& db_url) : session_(open_store_session(db_url)) {}
+OrderStore::OrderStore(const std::string& db_url)
+    : checkpointer_(std::make_unique<WalCheckpointer>(db_url)),
+      session_(open_store_session(db_url, !checkpointer_->enabled())) {}
 
 OrderStore::~OrderStore() = default;
 
@@ -251,9 +337,7 @@ BatchResult OrderStore::store_batch(const std::string& account, const std::vecto
     soci::transaction tr(sql);
     if (!valid.empty()) {
         BatchWriter writer(sql, account, now);
-        for (const ValidOrder& v : valid) {
-            writer.write(v, r);
-        }
+        writer.write_all(valid, r);
     }
     for (const QuarantinedOrder& q : invalid) {
         NBig id(q.emag_id);
@@ -275,6 +359,7 @@ BatchResult OrderStore::store_batch(const std::string& account, const std::vecto
         write_state(sql, *state);
     }
     tr.commit();
+    checkpointer_->notify();
     return r;
 }
 

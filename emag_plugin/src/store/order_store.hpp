@@ -31,6 +31,8 @@ class session;
 
 namespace erp::emag {
 
+class WalCheckpointer;
+
 // One emag_orders row (money in units of 1/10000, times ISO UTC text).
 struct OrderRow {
     std::string account;
@@ -137,6 +139,9 @@ class OrderStore {
 
   private:
     std::mutex mutex_;
+    // Checkpoints the SQLite log off the writing thread (see its header);
+    // does nothing on PostgreSQL. Made first: it decides how session_ opens.
+    std::unique_ptr<WalCheckpointer> checkpointer_;
     std::unique_ptr<soci::session> session_;
 };
 

@@ -14,7 +14,7 @@ void register_factory_postgresql();
 
 namespace erp::emag {
 
-std::unique_ptr<soci::session> open_store_session(const std::string& db_url) {
+std::unique_ptr<soci::session> open_store_session(const std::string& db_url, bool auto_checkpoint) {
     static std::once_flag once;
     std::call_once(once, [] {
         register_factory_sqlite3();
@@ -25,6 +25,9 @@ std::unique_ptr<soci::session> open_store_session(const std::string& db_url) {
         // The host and other plugins write the same file: wait for their
         // locks instead of failing with SQLITE_BUSY at once.
         *session << "PRAGMA busy_timeout=5000";
+        if (!auto_checkpoint) {
+            *session << "PRAGMA wal_autocheckpoint=0"; // see WalCheckpointer
+        }
     }
     return session;
 }

@@ -14,7 +14,9 @@ namespace erp::emag {
 // Registers SOCI's linked-in backends once, opens `db_url`
 // ("sqlite3://db=/x.db", "postgresql://host=... dbname=..."), and on SQLite
 // waits up to 5 s for other writers' locks instead of failing at once.
-// Throws soci::soci_error (a std::runtime_error).
-std::unique_ptr<soci::session> open_store_session(const std::string& db_url);
+// auto_checkpoint false (SQLite): this connection's commits never checkpoint
+// the write-ahead log; a WalCheckpointer must then do it. Throws
+// soci::soci_error (a std::runtime_error).
+std::unique_ptr<soci::session> open_store_session(const std::string& db_url, bool auto_checkpoint = true);
 
 } // namespace erp::emag

@@ -140,6 +140,20 @@ inline void append_json_escaped(std::string& out, std::string_view s) {
     out.reserve(out.size() + s.size());
     std::size_t i = 0;
     while (i < s.size()) {
+        // Runs of printable ASCII other than `"` and `\` (most text) are
+        // copied whole: this escapes every order a sync stores.
+        const std::size_t run = i;
+        while (i < s.size()) {
+            const auto b = static_cast<unsigned char>(s[i]);
+            if (b < 0x20u || b >= 0x80u || b == '"' || b == '\\') {
+                break;
+            }
+            ++i;
+        }
+        if (i > run) {
+            out.append(s.data() + run, i - run);
+            continue;
+        }
         const auto c = static_cast<unsigned char>(s[i]);
         if (c >= 0x80u) {
             const std::size_t n = detail::utf8_sequence_length(s, i);
