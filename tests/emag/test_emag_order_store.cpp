@@ -92,6 +92,24 @@ void run_all_checks(const std::string& url) {
     BOOST_TEST(store.count_orders("ro1") == 1);
     BOOST_TEST(store.lines("ro1", 1).size() == 1u);
 
+    // One order twice in a batch (a page re-read, or eMAG repeating it): the
+    // later accepted version wins, an older one in between is kept out, and
+    // the counts are as if written one by one. The payload text is stored as
+    // given, escapes and non-ASCII included.
+    ValidOrder first = order(5, "2026-01-20T00:00:00Z", 1, 10);
+    ValidOrder older = order(5, "2026-01-19T00:00:00Z", 0, 20);
+    ValidOrder newer = order(5, "2026-01-21T00:00:00Z", 3, 30);
+    newer.order.payload = R"({"id":5,"name":"Cafea \"Dorna\" – 1 kg\n"})";
+    r = store.store_batch("ro1", {first, older, newer}, {}, "2026-02-01T00:04:00Z");
+    BOOST_TEST(r.inserted == 1u);
+    BOOST_TEST(r.kept_newer == 1u);
+    BOOST_TEST(r.updated == 1u);
+    BOOST_TEST(*store.find_order("ro1", 5)->status == 3);
+    BOOST_TEST(store.find_order("ro1", 5)->payload == newer.order.payload);
+    BOOST_TEST(store.lines("ro1", 5).size() == 1u);
+    BOOST_TEST(store.lines("ro1", 5).at(0).sale_price_x4.value() == 30);
+    BOOST_TEST(store.count_orders("ro1") == 2);
+
     // Quarantine: kept with errors and payload; first seen kept; released
     // when a valid version arrives.
     QuarantinedOrder bad{"2", 2, R"([{"field":"status","message":"must be between 0 and 5, got 9"}])",
@@ -103,11 +121,11 @@ void run_all_checks(const std::string& url) {
     BOOST_TEST_REQUIRE(q.size() == 1u);
     BOOST_TEST(q[0].errors_json.find("got 9") != std::string::npos);
     BOOST_TEST(q[0].payload == R"({"id":2,"status":9})");
-    BOOST_TEST(store.count_orders("ro1") == 1); // not stored as an order
+    BOOST_TEST(store.count_orders("ro1") == 2); // not stored as an order
     r = store.store_batch("ro1", {order(2, "2026-01-12T00:00:00Z", 1, 10)}, {}, "2026-02-01T03:00:00Z");
     BOOST_TEST(r.released == 1u);
     BOOST_TEST(store.quarantine("ro1").empty());
-    BOOST_TEST(store.count_orders("ro1") == 2);
+    BOOST_TEST(store.count_orders("ro1") == 3);
 
     // A failing batch rolls back everything, the cursor included.
     ValidOrder broken = order(3, "2026-01-13T00:00:00Z", 1, 10);
