@@ -1,19 +1,24 @@
 // The eMAG plugin's entry: the only file that speaks the C ABI. It wires the
 // pieces of emag_core to the host through erp_plugin.hpp and holds no logic
 // of its own: config and secrets (config/), the eMAG clients (api/), order
-// validation (orders/), tables (store/), health, metrics and status documents
-// (monitor/).
+// validation (orders/), offers and their outbound queue (offers/), tables
+// (store/), health, metrics and status documents (monitor/).
 #include "api/emag_client.hpp"
 #include "api/request_log.hpp"
 #include "api/transport.hpp"
 #include "config/plugin_config.hpp"
 #include "monitor/health.hpp"
 #include "monitor/status.hpp"
+#include "offers/offer_change.hpp"
+#include "offers/offer_routes.hpp"
+#include "offers/offers_service.hpp"
 #include "orders/order_routes.hpp"
 #include "orders/order_rows.hpp"
 #include "orders/orders_service.hpp"
 #include "store/account_store.hpp"
+#include "store/offer_store.hpp"
 #include "store/order_store.hpp"
+#include "store/outbound_store.hpp"
 #include "store/schema.hpp"
 #include "store/timestamp.hpp"
 
@@ -85,13 +90,20 @@ class EmagPlugin {
             reg.add_db_mapping(v.version, v.description, v.declaration_json);
         }
         reg.add_monitor(
-            "emag.health", [this] { return emag::metrics_json(health_, client_metrics()); },
+            "emag.health", [this] { return with_outbound_counts(emag::metrics_json(health_, client_metrics())); },
             [this] { return emag::health_json(health_); });
         reg.add_validator("emag.order", [](std::string_view order_json) {
             try {
                 return emag::order_problems_json(order_json);
             } catch (const std::invalid_argument& e) {
                 throw Error(ERP_E_INVALID_ARGUMENT, "emag.order", e.what());
+            }
+        });
+        reg.add_validator("emag.offer", [](std::string_view change_json) {
+            try {
+                return emag::offer_change_problems_json(change_json);
+            } catch (const std::invalid_argument& e) {
+                throw Error(ERP_E_INVALID_ARGUMENT, "emag.offer", e.what());
             }
         });
         reg.add_route("GET", "/api/status", 0, [this](const Request&, Response& resp) { resp.json(status_body()); });
@@ -113,6 +125,18 @@ class EmagPlugin {
                         }
                         return run_orders(job, days);
                     });
+        reg.add_job("emag.offers.sync", "eMAG offers: read every offer of every account into emag_offers",
+                    config_.offers.sync_interval_s, 60,
+                    [this](erp_job* job, std::string_view) { return run_offers_sync(job); });
+        reg.add_job("emag.offers.push",
+                    "eMAG offers: send the queued price/stock/status changes that are due (also done in the "
+                    "background)",
+                    0, 0, [this](erp_job* job, std::string_view) { return run_offers_push(job); });
+        reg.add_job("emag.offers.enqueue",
+                    "eMAG offers: queue changes; params {\"changes\": [{\"account\", \"offer_id\", \"kind\": "
+                    "\"price\"|\"stock\"|\"status\", ...values}]}",
+                    0, 0, [this](erp_job* job, std::string_view params) { return run_offers_enqueue(job, params); });
+        emag::register_offer_routes(reg, [this] { return offers_service(); });
         emag::register_order_routes(
             reg, emag::OrderRoutesDeps{[this](const std::string& name) { return order_account(name); },
                                        [this] {
@@ -184,10 +208,13 @@ class EmagPlugin {
     // client fails its unanswered calls and joins its thread.
     void stop() {
         std::shared_ptr<emag::OrdersService> orders;
+        std::shared_ptr<emag::OffersService> offers;
         {
             std::unique_lock lock(clients_mu_);
             orders.swap(orders_);
+            offers.swap(offers_);
         }
+        offers.reset(); // stops the background pusher; a running job holds its own reference
         orders.reset(); // a running job holds its own reference until it ends
         std::vector<std::shared_ptr<emag::EmagClient>> clients;
         {
@@ -253,10 +280,155 @@ class EmagPlugin {
         auto orders = std::make_shared<emag::OrdersService>(std::move(order_accounts), store, sync, [this] {
             return std::chrono::system_clock::time_point(std::chrono::milliseconds(host_.now_ms()));
         });
+        std::shared_ptr<emag::OffersService> offers;
+        try {
+            std::vector<emag::OffersAccount> offer_accounts;
+            for (std::size_t i = 0; i < accounts_.size(); ++i) {
+                offer_accounts.push_back(emag::OffersAccount{accounts_[i].config.name, clients[i]});
+            }
+            emag::OffersOptions o;
+            o.page_concurrency = config_.offers.page_concurrency;
+            o.push_interval = std::chrono::seconds(config_.offers.push_interval_s);
+            o.push.batch_size = config_.offers.batch_size;
+            o.push.in_flight = config_.offers.push_in_flight;
+            o.push.max_attempts = config_.offers.max_attempts;
+            o.push.backoff.clear();
+            for (unsigned d : config_.offers.retry_delays_s) {
+                o.push.backoff.push_back(std::chrono::seconds(d));
+            }
+            offers = std::make_shared<emag::OffersService>(
+                std::move(offer_accounts), std::make_shared<emag::OfferStore>(host_.database_url()),
+                std::make_shared<emag::OutboundStore>(host_.database_url()), o,
+                [this] { return std::chrono::system_clock::time_point(std::chrono::milliseconds(host_.now_ms())); });
+        } catch (const std::exception& e) {
+            throw Error(ERP_E_IO, "database", std::string("opening the offer stores failed: ") + e.what());
+        }
         std::unique_lock lock(clients_mu_);
         clients_ = std::move(clients);
         orders_ = std::move(orders);
+        offers_ = std::move(offers);
         store_ = std::move(store);
+    }
+
+    std::shared_ptr<emag::OffersService> offers_service() const {
+        std::shared_lock lock(clients_mu_);
+        return offers_;
+    }
+
+    // Sync progress (orders and offers): to the job and, at most once a
+    // second per stream, to /ws topic emag.sync.
+    void publish_progress(erp_job* job, const emag::SyncProgress& p) {
+        const std::string event = nlohmann::json{
+            {"account", p.account},
+            {"stream", p.stream},
+            {"processed", p.processed},
+            {"total", p.total},
+            {"rate", std::round(p.rate * 10) / 10},
+            {"eta_s", std::round(p.eta_s)},
+            {"errors", p.errors},
+            {"done", p.done}}.dump();
+        host_.publish("emag.sync", event);
+        host_.job_progress(job, event);
+    }
+
+    static void throw_failures(const char* job, const std::vector<std::string>& failures) {
+        if (failures.empty()) {
+            return;
+        }
+        std::string all;
+        for (const auto& f : failures) {
+            all += (all.empty() ? "" : "; ") + f;
+        }
+        throw Error(ERP_E_IO, job, all);
+    }
+
+    std::shared_ptr<emag::OffersService> running_offers() const {
+        std::shared_ptr<emag::OffersService> offers = offers_service();
+        if (!offers && !accounts_.empty()) {
+            throw Error(ERP_E_UNAVAILABLE, "emag offers", "the plugin is not started");
+        }
+        return offers;
+    }
+
+    erp_status run_offers_sync(erp_job* job) {
+        const auto offers = running_offers();
+        if (!offers) {
+            return ERP_OK; // no accounts
+        }
+        const emag::OffersRunReport r =
+            offers->sync([this, job](const emag::SyncProgress& p) { publish_progress(job, p); },
+                         [this, job] { return host_.job_cancelled(job); });
+        throw_failures("emag.offers.sync", r.failures);
+        return ERP_OK;
+    }
+
+    erp_status run_offers_push(erp_job* job) {
+        const auto offers = running_offers();
+        if (!offers) {
+            return ERP_OK;
+        }
+        const emag::OffersRunReport r = offers->push([this, job] { return host_.job_cancelled(job); });
+        host_.job_progress(
+            job,
+            nlohmann::json{{"calls", r.calls}, {"confirmed", r.confirmed}, {"failed", r.failed}, {"retried", r.retried}}
+                .dump());
+        throw_failures("emag.offers.push", r.failures);
+        return ERP_OK;
+    }
+
+    // params {"changes": [...]}: each change queued or kept as rejected; the
+    // job's progress lists what became of each. A malformed params document
+    // fails the job (nothing queued); rejected changes do not.
+    erp_status run_offers_enqueue(erp_job* job, std::string_view params) {
+        const auto offers = running_offers();
+        const auto p = nlohmann::json::parse(params.empty() ? "{}" : params, nullptr, false);
+        if (!p.is_object() || !p.contains("changes") || !p["changes"].is_array()) {
+            throw Error(ERP_E_INVALID_ARGUMENT, "emag.offers.enqueue", "params must be {\"changes\": [...]}");
+        }
+        if (!offers) {
+            throw Error(ERP_E_UNAVAILABLE, "emag.offers.enqueue", "no eMAG account is configured");
+        }
+        nlohmann::json results = nlohmann::json::array();
+        std::size_t queued = 0;
+        for (std::size_t i = 0; i < p["changes"].size(); ++i) {
+            emag::ChangeParse c = emag::parse_change(p["changes"][i], std::nullopt);
+            if (!c.change) {
+                results.push_back({{"index", i}, {"queued", false}, {"problems", emag::problems_json(c.problems)}});
+                continue;
+            }
+            const emag::EnqueueResult r = offers->enqueue(*c.change, "job");
+            queued += r.queued ? 1 : 0;
+            results.push_back(
+                {{"index", i}, {"id", r.id}, {"queued", r.queued}, {"problems", emag::problems_json(r.problems)}});
+        }
+        host_.job_progress(job, nlohmann::json{{"queued", queued},
+                                               {"refused", p["changes"].size() - queued},
+                                               {"results", std::move(results)}}
+                                    .dump());
+        return ERP_OK;
+    }
+
+    // The monitor's metrics plus each account's outbound queue by state
+    // ("emag_outbound": {"ro1": {"queued": 3, "failed": 1, ...}}).
+    std::string with_outbound_counts(const std::string& metrics) const {
+        const auto offers = offers_service();
+        if (!offers) {
+            return metrics;
+        }
+        nlohmann::json m = nlohmann::json::parse(metrics, nullptr, false);
+        if (!m.is_object()) {
+            return metrics;
+        }
+        nlohmann::json counts = nlohmann::json::object();
+        try {
+            for (const std::string& a : offers->account_names()) {
+                counts[a] = offers->outbound().count_by_state(a);
+            }
+        } catch (const std::exception&) {
+            return metrics; // the database is unavailable: metrics still answer
+        }
+        m["emag_outbound"] = std::move(counts);
+        return m.dump();
     }
 
     // The order routes' view of an account: its client (kept alive for the
@@ -293,29 +465,11 @@ class EmagPlugin {
             }
             throw Error(ERP_E_UNAVAILABLE, "emag orders", "the plugin is not started");
         }
-        const auto publish = [this, job](const emag::SyncProgress& p) {
-            const std::string event = nlohmann::json{
-                {"account", p.account},
-                {"stream", p.stream},
-                {"processed", p.processed},
-                {"total", p.total},
-                {"rate", std::round(p.rate * 10) / 10},
-                {"eta_s", std::round(p.eta_s)},
-                {"errors", p.errors},
-                {"done", p.done}}.dump();
-            host_.publish("emag.sync", event);
-            host_.job_progress(job, event);
-        };
+        const auto publish = [this, job](const emag::SyncProgress& p) { publish_progress(job, p); };
         const auto cancelled = [this, job] { return host_.job_cancelled(job); };
         const emag::OrdersRunReport r =
             backfill_days == 0 ? orders->sync(publish, cancelled) : orders->backfill(backfill_days, publish, cancelled);
-        if (!r.failures.empty()) {
-            std::string all;
-            for (const auto& f : r.failures) {
-                all += (all.empty() ? "" : "; ") + f;
-            }
-            throw Error(ERP_E_IO, backfill_days == 0 ? "emag.orders.sync" : "emag.orders.backfill", all);
-        }
+        throw_failures(backfill_days == 0 ? "emag.orders.sync" : "emag.orders.backfill", r.failures);
         return ERP_OK;
     }
 
@@ -349,6 +503,7 @@ class EmagPlugin {
     mutable std::shared_mutex clients_mu_;
     std::vector<std::shared_ptr<emag::EmagClient>> clients_; // one per account, from start to stop
     std::shared_ptr<emag::OrdersService> orders_;            // from start to stop
+    std::shared_ptr<emag::OffersService> offers_;            // from start to stop
     std::shared_ptr<emag::OrderStore> store_;                // from start to stop
 };
 

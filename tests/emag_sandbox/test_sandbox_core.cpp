@@ -16,6 +16,7 @@
 #include "core/local_time.hpp"
 #include "core/marketplace.hpp"
 #include "core/money.hpp"
+#include "core/offer_store.hpp"
 #include "core/order_rules.hpp"
 
 using namespace emag::sandbox;
@@ -609,6 +610,161 @@ BOOST_AUTO_TEST_CASE(offers_read_save_light_save_stock_vat) {
     json vat = call(m, "vat", "read", nullptr);
     BOOST_TEST(vat["isError"] == false);
     BOOST_TEST(vat["results"][0]["vat_rate"] == "0.2100");
+}
+
+BOOST_AUTO_TEST_CASE(offer_update_history_records_applied_updates_only) {
+    Marketplace m(options(10, 42, 50));
+    const json truth = json::parse(m.offers_json());
+    BOOST_REQUIRE(truth.size() >= 3u);
+    const uint64_t a = truth[0]["id"], b = truth[1]["id"], c = truth[2]["id"];
+    const json c_before = truth[2];
+    const int b_status = truth[1]["status"] == 0 ? 1 : 0; // real changes
+    const int b_vat = truth[1]["vat_id"] == 2 ? 3 : 2;
+    json h = json::parse(m.offer_updates_json(0));
+    BOOST_TEST((h == json{{"next", 0}, {"dropped", 0}, {"entries", json::array()}})); // generation is no update
+
+    // Light offer/save: a changes price (own interval, no recommended price to
+    // collide with) and stock in two warehouses; b changes status, VAT and
+    // stock (a bare integer = warehouse 1); c asks for a price above its max.
+    json light = call(m, "offer", "save",
+                      {{{"id", a},
+                        {"sale_price", "19.99"},
+                        {"min_sale_price", 10},
+                        {"max_sale_price", "50"},
+                        {"recommended_price", 0},
+                        {"stock", {{{"warehouse_id", 1}, {"value", 7}}, {{"warehouse_id", 2}, {"value", 3}}}}},
+                       {{"id", b}, {"status", b_status}, {"vat_id", b_vat}, {"stock", 4}},
+                       {{"id", c},
+                        {"sale_price", "150"},
+                        {"min_sale_price", 1},
+                        {"max_sale_price", 100},
+                        {"stock", {{{"warehouse_id", 1}, {"value", 99}}}}},
+                       {{"id", 16000000}, {"stock", 1}}}); // no such offer: refused too
+    BOOST_TEST(light["results"][std::to_string(a)]["isError"] == false);
+    BOOST_TEST(light["results"][std::to_string(b)]["isError"] == false);
+    BOOST_TEST(light["results"][std::to_string(c)]["isError"] == true);
+    BOOST_TEST(light["results"]["16000000"]["isError"] == true);
+
+    const json e1 = {{"seq", 1},
+                     {"id", a},
+                     {"route", "offer/save"},
+                     {"sale_price", "19.9900"},
+                     {"stock", {{{"warehouse_id", 1}, {"value", 7}}, {{"warehouse_id", 2}, {"value", 3}}}}};
+    const json e2 = {{"seq", 2},
+                     {"id", b},
+                     {"route", "offer/save"},
+                     {"status", b_status},
+                     {"stock", {{{"warehouse_id", 1}, {"value", 4}}}},
+                     {"vat_id", b_vat}};
+    h = json::parse(m.offer_updates_json(0));
+    BOOST_TEST(h["next"] == 2);
+    BOOST_TEST(h["dropped"] == 0);
+    BOOST_REQUIRE_EQUAL(h["entries"].size(), 2u);
+    BOOST_TEST((h["entries"][0] == e1), h["entries"][0].dump());
+    BOOST_TEST((h["entries"][1] == e2), h["entries"][1].dump());
+    // The refused offer kept its values, and the truth agrees with the history.
+    json now = json::parse(m.offers_json());
+    BOOST_TEST((now[2] == c_before));
+    BOOST_TEST(now[0]["sale_price"] == "19.9900");
+    BOOST_TEST((now[0]["stock"] == e1["stock"]));
+    BOOST_TEST((now[1]["stock"] == e2["stock"]));
+    BOOST_TEST(now[1]["status"] == b_status);
+    BOOST_TEST(now[1]["vat_id"] == b_vat);
+
+    // PATCH offer_stock: warehouse 1 set, warehouse 2 kept; refusals leave no trace.
+    BOOST_TEST(m.patch_offer_stock(std::to_string(a), R"({"stock": 11})").http_status == 204u);
+    BOOST_TEST(m.patch_offer_stock(std::to_string(a), R"({"stock": -1})").http_status == 400u);
+    BOOST_TEST(m.patch_offer_stock("16000000", R"({"stock": 1})").http_status == 404u);
+    BOOST_TEST(m.patch_offer_stock(std::to_string(a), "{bad").http_status == 400u);
+    const json e3 = {{"seq", 3},
+                     {"id", a},
+                     {"route", "offer_stock"},
+                     {"stock", {{{"warehouse_id", 1}, {"value", 11}}, {{"warehouse_id", 2}, {"value", 3}}}}};
+
+    // since: only later entries, oldest first; "next" is always the last seq.
+    h = json::parse(m.offer_updates_json(2));
+    BOOST_TEST(h["next"] == 3);
+    BOOST_REQUIRE_EQUAL(h["entries"].size(), 1u);
+    BOOST_TEST((h["entries"][0] == e3), h["entries"][0].dump());
+    h = json::parse(m.offer_updates_json(1));
+    BOOST_REQUIRE_EQUAL(h["entries"].size(), 2u);
+    BOOST_TEST((h["entries"][0] == e2));
+    BOOST_TEST((h["entries"][1] == e3));
+    h = json::parse(m.offer_updates_json(3));
+    BOOST_TEST(h["next"] == 3);
+    BOOST_TEST(h["entries"].empty());
+    BOOST_TEST(json::parse(m.offer_updates_json(UINT64_MAX))["entries"].empty());
+    BOOST_TEST((json::parse(m.offer_updates_json(0))["entries"] == json::array({e1, e2, e3})));
+
+    // product_offer/save: recorded under its route when saved, not when refused.
+    json full = json::parse(m.offers_json())[1];
+    json save = {{"id", b},
+                 {"status", 1},
+                 {"sale_price", full["min_sale_price"]},
+                 {"vat_id", 1},
+                 {"stock", {{{"warehouse_id", 1}, {"value", 5}}}},
+                 {"handling_time", {{{"warehouse_id", 1}, {"value", 1}}}},
+                 {"recommended_price", 0}};
+    json refused = save;
+    refused["sale_price"] = "0"; // must be positive
+    BOOST_TEST(call(m, "product_offer", "save", {refused})["isError"] == true);
+    BOOST_TEST(json::parse(m.offer_updates_json(3))["entries"].empty());
+    BOOST_TEST(call(m, "product_offer", "save", {save})["isError"] == false);
+    h = json::parse(m.offer_updates_json(3));
+    BOOST_REQUIRE_EQUAL(h["entries"].size(), 1u);
+    BOOST_TEST((h["entries"][0] == json{{"seq", 4},
+                                        {"id", b},
+                                        {"route", "product_offer/save"},
+                                        {"sale_price", full["min_sale_price"]},
+                                        {"status", 1},
+                                        {"stock", {{{"warehouse_id", 1}, {"value", 5}}}},
+                                        {"vat_id", 1}}),
+               h["entries"][0].dump());
+}
+
+BOOST_AUTO_TEST_CASE(offer_update_history_is_bounded) {
+    auto one_offer = [] {
+        Offer o;
+        o.id = 1;
+        o.stock = {{1, 0}};
+        return std::vector<Offer>{o};
+    };
+    auto patch = [](OfferStore& store, int value) {
+        return store.patch_stock("1", "{\"stock\": " + std::to_string(value) + "}").http_status;
+    };
+    OfferStore store(platform_info("ro"));
+    store.assign(one_offer());
+    store.set_max_updates(3);
+    for (int v = 1; v <= 5; ++v)
+        BOOST_TEST(patch(store, v) == 204u);
+    json h = json::parse(store.updates_json(0));
+    BOOST_TEST(h["next"] == 5);
+    BOOST_TEST(h["dropped"] == 2);
+    BOOST_REQUIRE_EQUAL(h["entries"].size(), 3u);
+    for (int i = 0; i < 3; ++i) { // seq 3, 4, 5 set stock 3, 4, 5
+        BOOST_TEST(h["entries"][i]["seq"] == 3 + i);
+        BOOST_TEST((h["entries"][i]["stock"] == json{{{"warehouse_id", 1}, {"value", 3 + i}}}));
+    }
+    BOOST_TEST(json::parse(store.updates_json(1))["entries"].size() == 3u); // since inside the dropped part
+    h = json::parse(store.updates_json(4));
+    BOOST_REQUIRE_EQUAL(h["entries"].size(), 1u);
+    BOOST_TEST(h["entries"][0]["seq"] == 5);
+    store.set_max_updates(1);
+    BOOST_TEST(store.dropped_updates() == 4u);
+    BOOST_REQUIRE_EQUAL(store.updates().size(), 1u);
+    BOOST_TEST(store.updates().front().seq == 5u);
+
+    // The default bound: 200000 entries.
+    OfferStore big(platform_info("ro"));
+    big.assign(one_offer());
+    BOOST_TEST(OfferStore::kDefaultMaxUpdates == 200000u);
+    for (int v = 0; v < 200005; ++v)
+        patch(big, v % 65536);
+    BOOST_TEST(big.updates().size() == 200000u);
+    BOOST_TEST(big.dropped_updates() == 5u);
+    BOOST_TEST(big.updates().front().seq == 6u);
+    BOOST_TEST(big.updates().back().seq == 200005u);
+    BOOST_TEST(json::parse(big.updates_json(200003))["entries"].size() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(malformed_input_never_crashes) {

@@ -692,6 +692,82 @@ BOOST_AUTO_TEST_CASE(control_truth_equals_what_paging_returns) {
     BOOST_TEST(c.get_json("/_sandbox/health")["status"] == "ok");
 }
 
+BOOST_AUTO_TEST_CASE(offer_updates_route_lists_applied_updates) {
+    auto o = small_options();
+    o.rate_limits = false;
+    o.accounts = {{"a", "ua", "pa", "ro"}, {"b", "ub", "pb", "bg"}};
+    auto s = start(o);
+    Conn c(*s);
+    const auto h = auth("ua", "pa");
+    const auto truth = c.get_json("/_sandbox/offers?account=a");
+    BOOST_REQUIRE(truth.size() >= 3u);
+    const uint64_t x = truth[0]["id"], y = truth[1]["id"], z = truth[2]["id"];
+    BOOST_TEST((c.get_json("/_sandbox/offer-updates?account=a") ==
+                json{{"next", 0}, {"dropped", 0}, {"entries", json::array()}}));
+
+    // x: price (own interval) and stock; y: stock only; z: price above its max -> refused.
+    const json save = {{"data",
+                        {{{"id", x},
+                          {"sale_price", 25.5},
+                          {"min_sale_price", "20"},
+                          {"max_sale_price", "30"},
+                          {"recommended_price", 0},
+                          {"stock", {{{"warehouse_id", 1}, {"value", 12}}}}},
+                         {{"id", y}, {"stock", {{{"warehouse_id", 3}, {"value", 2}}}}},
+                         {{"id", z}, {"sale_price", "31"}, {"min_sale_price", "20"}, {"max_sale_price", "30"}}}}};
+    auto r = c.post("offer/save", save.dump(), h);
+    BOOST_REQUIRE_EQUAL(r.status, 200u);
+    const auto results = json::parse(r.body)["results"];
+    BOOST_TEST(results[std::to_string(x)]["isError"] == false);
+    BOOST_TEST(results[std::to_string(y)]["isError"] == false);
+    BOOST_TEST(results[std::to_string(z)]["isError"] == true);
+    BOOST_TEST(c.c.request("PATCH", "/api-3/offer_stock/" + std::to_string(y), R"({"stock":6})", h).status == 204u);
+    BOOST_TEST(c.c.request("PATCH", "/api-3/offer_stock/" + std::to_string(y), R"({"stock":70000})", h).status ==
+               400u); // refused: not recorded
+
+    const json e1 = {{"seq", 1},
+                     {"id", x},
+                     {"route", "offer/save"},
+                     {"sale_price", "25.5000"},
+                     {"stock", {{{"warehouse_id", 1}, {"value", 12}}}}};
+    const json e2 = {{"seq", 2}, {"id", y}, {"route", "offer/save"}, {"stock", {{{"warehouse_id", 3}, {"value", 2}}}}};
+    const json e3 = {{"seq", 3},
+                     {"id", y},
+                     {"route", "offer_stock"},
+                     {"stock", {{{"warehouse_id", 1}, {"value", 6}}, {{"warehouse_id", 3}, {"value", 2}}}}};
+    const auto all = c.get_json("/_sandbox/offer-updates?account=a&since=0");
+    BOOST_TEST((all == json{{"next", 3}, {"dropped", 0}, {"entries", {e1, e2, e3}}}), all.dump());
+    // The route answers exactly what the core does.
+    BOOST_TEST(c.get("/_sandbox/offer-updates?account=a&since=0").body ==
+               s->state().markets.at("a")->offer_updates_json(0));
+    BOOST_TEST((c.get_json("/_sandbox/offer-updates?account=a") == all)); // since defaults to 0
+    BOOST_TEST((c.get_json("/_sandbox/offer-updates?account=a&since=2") ==
+                json{{"next", 3}, {"dropped", 0}, {"entries", {e3}}}));
+    BOOST_TEST(c.get_json("/_sandbox/offer-updates?account=a&since=3")["entries"].empty());
+    // Per account: b saw no updates.
+    BOOST_TEST((c.get_json("/_sandbox/offer-updates?account=b") ==
+                json{{"next", 0}, {"dropped", 0}, {"entries", json::array()}}));
+    // The truth agrees with the last values the history shows.
+    const auto now = c.get_json("/_sandbox/offers?account=a");
+    BOOST_TEST(now[0]["sale_price"] == "25.5000");
+    BOOST_TEST((now[1]["stock"] == e3["stock"]));
+    BOOST_TEST((now[2] == truth[2]));
+
+    BOOST_TEST(c.get("/_sandbox/offer-updates?account=a&since=x").status == 400u);
+    BOOST_TEST(c.get("/_sandbox/offer-updates?account=a&since=-1").status == 400u);
+    BOOST_TEST(c.get("/_sandbox/offer-updates").status == 400u); // two accounts: must name one
+    BOOST_TEST(c.get("/_sandbox/offer-updates?account=zz").status == 404u);
+    BOOST_TEST(c.c.request("POST", "/_sandbox/offer-updates?account=a").status == 404u);
+    SandboxRequest remote;
+    remote.method = "GET";
+    remote.path = "/_sandbox/offer-updates";
+    remote.query = "account=a";
+    remote.loopback_peer = false;
+    BOOST_TEST(handle_control(s->state(), remote).status == 403u);
+    remote.loopback_peer = true;
+    BOOST_TEST(handle_control(s->state(), remote).body == s->state().markets.at("a")->offer_updates_json(0));
+}
+
 BOOST_AUTO_TEST_CASE(same_seed_same_data) {
     auto o = small_options();
     auto s1 = start(o);

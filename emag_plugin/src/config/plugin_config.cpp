@@ -320,6 +320,42 @@ OrdersConfig parse_orders(const json& o) {
     return c;
 }
 
+OffersConfig parse_offers(const json& o) {
+    const std::string path = "offers";
+    if (!o.is_object()) {
+        throw ConfigError(path, std::string("expected an object, got ") + type_name(o));
+    }
+    refuse_unknown_keys(o,
+                        {"sync_interval_s", "page_concurrency", "push_interval_s", "batch_size", "push_in_flight",
+                         "max_attempts", "retry_delays_s"},
+                        path);
+    OffersConfig c;
+    const auto u = [&](const char* key, long long min, long long max, unsigned fallback) {
+        return static_cast<unsigned>(bounded_integer(o, key, min, max, fallback, path));
+    };
+    c.sync_interval_s = u("sync_interval_s", 0, 7 * 86400, c.sync_interval_s);
+    c.page_concurrency = u("page_concurrency", 1, 16, c.page_concurrency);
+    c.push_interval_s = u("push_interval_s", 1, 3600, c.push_interval_s);
+    c.batch_size = u("batch_size", 1, 50, c.batch_size);
+    c.push_in_flight = u("push_in_flight", 1, 16, c.push_in_flight);
+    c.max_attempts = u("max_attempts", 1, 100, c.max_attempts);
+    if (const auto it = o.find("retry_delays_s"); it != o.end()) {
+        const std::string at = path + ".retry_delays_s";
+        if (!it->is_array() || it->empty()) {
+            throw ConfigError(at, std::string("expected a non-empty list of seconds, got ") + type_name(*it));
+        }
+        c.retry_delays_s.clear();
+        for (std::size_t i = 0; i < it->size(); ++i) {
+            const json& v = (*it)[i];
+            if (!v.is_number_unsigned() || v.get<unsigned long long>() > 86400) {
+                throw ConfigError(at + "[" + std::to_string(i) + "]", "expected a whole number of seconds 0..86400");
+            }
+            c.retry_delays_s.push_back(v.get<unsigned>());
+        }
+    }
+    return c;
+}
+
 std::string trim_one_newline(std::string s) {
     if (!s.empty() && s.back() == '\n') {
         s.pop_back();
@@ -351,7 +387,7 @@ PluginConfig parse_plugin_config(std::string_view text) {
     if (!root.is_object()) {
         throw ConfigError("config", std::string("expected an object, got ") + type_name(root));
     }
-    refuse_unknown_keys(root, {"accounts", "api", "orders"}, "");
+    refuse_unknown_keys(root, {"accounts", "api", "orders", "offers"}, "");
 
     PluginConfig cfg;
     if (const auto api = root.find("api"); api != root.end()) {
@@ -359,6 +395,9 @@ PluginConfig parse_plugin_config(std::string_view text) {
     }
     if (const auto orders = root.find("orders"); orders != root.end()) {
         cfg.orders = parse_orders(*orders);
+    }
+    if (const auto offers = root.find("offers"); offers != root.end()) {
+        cfg.offers = parse_offers(*offers);
     }
     const auto it = root.find("accounts");
     if (it == root.end()) {

@@ -63,12 +63,24 @@ struct OrdersConfig {
     unsigned sync_interval_s = 60;  // emag.orders.sync's schedule
 };
 
+// The `offers` section: offer sync and the outbound queue (offers/).
+struct OffersConfig {
+    unsigned sync_interval_s = 3600;                          // emag.offers.sync's schedule (0 = only when run)
+    unsigned page_concurrency = 3;                            // product_offer pages requested at once
+    unsigned push_interval_s = 5;                             // the background pusher's wake-up for retries
+    unsigned batch_size = 50;                                 // offers per offer/save (eMAG's maximum)
+    unsigned push_in_flight = 3;                              // offer/save calls at once
+    unsigned max_attempts = 8;                                // then a change is failed (dead letter)
+    std::vector<unsigned> retry_delays_s = {5, 30, 120, 600}; // after the 1st, 2nd, ... failed attempt
+};
+
 struct PluginConfig {
     std::vector<AccountConfig> accounts; // may be empty: the plugin then idles
     // The `api` section: timeouts, retries, rate-limit margin, concurrency,
     // body encoding, request-log retention (all optional).
     ClientOptions api;
     OrdersConfig orders;
+    OffersConfig offers;
 };
 
 // Parses and validates the config JSON. Throws ConfigError.

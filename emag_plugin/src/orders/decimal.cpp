@@ -230,6 +230,14 @@ std::optional<std::uint64_t> parse_canonical_digits(std::string_view s) {
 
 } // namespace
 
+std::optional<std::string> text_from_json(const nlohmann::json& value) {
+    if (value.is_string())
+        return value.get<std::string>();
+    if (value.is_number())
+        return value.dump();
+    return std::nullopt;
+}
+
 std::optional<std::int64_t> int_from_json(const nlohmann::json& value) {
     using value_t = nlohmann::json::value_t;
     switch (value.type()) {

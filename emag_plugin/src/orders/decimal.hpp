@@ -69,6 +69,11 @@ Decimal4 operator-(Decimal4 a, Decimal4 b);
 // null and anything else, and values out of int64 range: nullopt.
 std::optional<std::int64_t> int_from_json(const nlohmann::json& value);
 
+// A text field as eMAG sends it: a JSON string as is, or a JSON number as its
+// JSON text (a postal code or EAN sent as 400123 is still that text); bool,
+// null, objects and arrays: nullopt.
+std::optional<std::string> text_from_json(const nlohmann::json& value);
+
 // int_from_json restricted to [lo, hi]; nullopt outside it.
 std::optional<std::int64_t> int_from_json_in(const nlohmann::json& value, std::int64_t lo, std::int64_t hi);
 

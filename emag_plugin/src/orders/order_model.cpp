@@ -44,10 +44,8 @@ class Obj {
         const json* v = find(key);
         if (!v)
             return {};
-        if (v->is_string())
-            return v->get<std::string>();
-        if (v->is_number())
-            return v->dump();
+        if (std::optional<std::string> text = text_from_json(*v))
+            return std::move(*text);
         problem(key, got("must be a text", *v));
         return {};
     }

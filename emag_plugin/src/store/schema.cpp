@@ -99,9 +99,79 @@ constexpr std::string_view kV2 = R"({"create_tables":[
 {"table":"emag_orders","name":"emag_orders_by_customer","columns":["account","customer_email_hash"],"unique":false},
 {"table":"emag_order_lines","name":"emag_order_lines_by_part_number","columns":["account","part_number"],"unique":false}]})";
 
-constexpr std::array<SchemaVersion, 2> kVersions{{
+// v3: offers and the outbound queue (issue 7). emag_offers mirrors
+// product_offer/read per account (prices _x4 as in v2; stock and handling
+// time lists as JSON, with the sums in columns). emag_outbound holds every
+// ERP-side change ever asked for, never deleted: its state walks queued ->
+// sending -> confirmed | failed, or queued -> superseded (a later change to
+// the same offer and field replaced it), or rejected (refused by validation
+// before sending). Ids are given by the plugin (no autoincrement on every
+// backend): the queue's order is the order of changes.
+constexpr std::string_view kV3 = R"({"create_tables":[
+{"name":"emag_offers","columns":[
+{"name":"account","type":"string","size":64,"nullable":false},
+{"name":"offer_id","type":"bigint","nullable":false},
+{"name":"part_number","type":"string","size":255},
+{"name":"part_number_key","type":"string","size":64},
+{"name":"ean","type":"json"},
+{"name":"name","type":"string","size":1024},
+{"name":"brand","type":"string","size":255},
+{"name":"status","type":"integer"},
+{"name":"sale_price_x4","type":"bigint"},
+{"name":"recommended_price_x4","type":"bigint"},
+{"name":"min_sale_price_x4","type":"bigint"},
+{"name":"max_sale_price_x4","type":"bigint"},
+{"name":"best_offer_sale_price_x4","type":"bigint"},
+{"name":"currency","type":"string","size":3},
+{"name":"vat_id","type":"integer"},
+{"name":"stock","type":"json"},
+{"name":"general_stock","type":"bigint"},
+{"name":"estimated_stock","type":"bigint"},
+{"name":"handling_time","type":"json"},
+{"name":"validation_status","type":"integer"},
+{"name":"translation_validation_status","type":"integer"},
+{"name":"offer_validation_status","type":"integer"},
+{"name":"buy_button_rank","type":"integer"},
+{"name":"number_of_offers","type":"integer"},
+{"name":"payload","type":"json"},
+{"name":"first_seen_at","type":"timestamp"},
+{"name":"last_seen_at","type":"timestamp"},
+{"name":"updated_at","type":"timestamp"}],
+"primary_key":["account","offer_id"]},
+{"name":"emag_offer_quarantine","columns":[
+{"name":"account","type":"string","size":64,"nullable":false},
+{"name":"offer_key","type":"string","size":64,"nullable":false},
+{"name":"offer_id","type":"bigint"},
+{"name":"errors","type":"json"},
+{"name":"payload","type":"json"},
+{"name":"first_seen_at","type":"timestamp"},
+{"name":"last_seen_at","type":"timestamp"}],
+"primary_key":["account","offer_key"]},
+{"name":"emag_outbound","columns":[
+{"name":"id","type":"bigint","nullable":false},
+{"name":"account","type":"string","size":64,"nullable":false},
+{"name":"offer_id","type":"bigint","nullable":false},
+{"name":"kind","type":"string","size":16,"nullable":false},
+{"name":"value","type":"json"},
+{"name":"state","type":"string","size":16,"nullable":false},
+{"name":"source","type":"string","size":64},
+{"name":"attempts","type":"integer"},
+{"name":"next_attempt_at","type":"timestamp"},
+{"name":"superseded_by","type":"bigint"},
+{"name":"messages","type":"json"},
+{"name":"enqueued_at","type":"timestamp"},
+{"name":"sent_at","type":"timestamp"},
+{"name":"finished_at","type":"timestamp"}],
+"primary_key":["id"]}],
+"indexes":[
+{"table":"emag_offers","name":"emag_offers_by_part_number","columns":["account","part_number"],"unique":false},
+{"table":"emag_outbound","name":"emag_outbound_by_state","columns":["account","state","next_attempt_at"],"unique":false},
+{"table":"emag_outbound","name":"emag_outbound_by_offer","columns":["account","offer_id","kind","state"],"unique":false}]})";
+
+constexpr std::array<SchemaVersion, 3> kVersions{{
     {1, "emag_accounts: configured eMAG accounts", kV1},
     {2, "emag_orders, emag_order_lines, emag_order_quarantine, emag_sync_state", kV2},
+    {3, "emag_offers, emag_offer_quarantine, emag_outbound", kV3},
 }};
 
 } // namespace

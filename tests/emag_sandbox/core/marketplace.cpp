@@ -197,6 +197,11 @@ std::string Marketplace::offers_json() const {
     return impl_->offers.all_json();
 }
 
+std::string Marketplace::offer_updates_json(uint64_t since) const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->offers.updates_json(since);
+}
+
 std::size_t Marketplace::order_count() const {
     std::lock_guard lock(impl_->mutex);
     return impl_->orders.all().size();

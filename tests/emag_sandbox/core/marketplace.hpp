@@ -49,7 +49,7 @@ struct MutationReport {
 };
 
 class Marketplace {
-public:
+  public:
     explicit Marketplace(DataOptions options);
     ~Marketplace();
     Marketplace(const Marketplace&) = delete;
@@ -74,10 +74,17 @@ public:
     // would render it, sorted by id, as one JSON array.
     std::string orders_json() const;
     std::string offers_json() const;
+    // Every offer update the sandbox applied (offer/save per offer,
+    // product_offer/save, PATCH offer_stock; refused ones never), oldest
+    // first, seq > since: {"next": last seq, "dropped": N, "entries": [{"seq",
+    // "id", "route", and the values set: "sale_price", "status", "stock",
+    // "vat_id" only when the request carried them}]}. Bounded to the last
+    // 200000 entries; "dropped" counts the older ones discarded.
+    std::string offer_updates_json(uint64_t since) const;
     std::size_t order_count() const;
     std::size_t offer_count() const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -212,7 +212,77 @@ void check_prices(const Offer& o, std::vector<std::string>& errors) {
         errors.push_back(pre + "recommended_price must be greater than sale_price");
 }
 
+bool carries(const json& e, const char* key) {
+    return find_param(e, key) != nullptr;
+}
+
 } // namespace
+
+const char* offer_route_name(OfferRoute route) {
+    switch (route) {
+    case OfferRoute::LightSave:
+        return "offer/save";
+    case OfferRoute::ProductOfferSave:
+        return "product_offer/save";
+    case OfferRoute::OfferStock:
+        return "offer_stock";
+    }
+    return "";
+}
+
+void OfferStore::record(const Offer& offer, OfferRoute route, bool sale_price, bool status, bool stock, bool vat_id) {
+    OfferUpdate u;
+    u.seq = next_seq_++;
+    u.offer_id = offer.id;
+    u.route = route;
+    if (sale_price)
+        u.sale_price = offer.sale_price;
+    if (status)
+        u.status = offer.status;
+    if (stock)
+        u.stock = offer.stock;
+    if (vat_id)
+        u.vat_id = offer.vat_id;
+    updates_.push_back(std::move(u));
+    while (updates_.size() > max_updates_) {
+        updates_.pop_front();
+        ++dropped_updates_;
+    }
+}
+
+void OfferStore::set_max_updates(std::size_t max_updates) {
+    max_updates_ = max_updates;
+    while (updates_.size() > max_updates_) {
+        updates_.pop_front();
+        ++dropped_updates_;
+    }
+}
+
+std::string OfferStore::updates_json(uint64_t since) const {
+    json entries = json::array();
+    // seqs are contiguous: skip straight to the first one after `since`.
+    std::size_t first = 0;
+    if (!updates_.empty() && since >= updates_.front().seq)
+        first = static_cast<std::size_t>(std::min<uint64_t>(since - updates_.front().seq + 1, updates_.size()));
+    for (std::size_t i = first; i < updates_.size(); ++i) {
+        const OfferUpdate& u = updates_[i];
+        json entry = {{"seq", u.seq}, {"id", u.offer_id}, {"route", offer_route_name(u.route)}};
+        if (u.sale_price)
+            entry["sale_price"] = format_money(*u.sale_price);
+        if (u.status)
+            entry["status"] = *u.status;
+        if (u.stock) {
+            json stock = json::array();
+            for (const auto& w : *u.stock)
+                stock.push_back({{"warehouse_id", w.warehouse_id}, {"value", w.value}});
+            entry["stock"] = std::move(stock);
+        }
+        if (u.vat_id)
+            entry["vat_id"] = *u.vat_id;
+        entries.push_back(std::move(entry));
+    }
+    return json{{"next", next_seq_ - 1}, {"dropped", dropped_updates_}, {"entries", std::move(entries)}}.dump();
+}
 
 Offer* OfferStore::find(uint64_t id) {
     auto it = std::lower_bound(offers_.begin(), offers_.end(), id, [](const Offer& o, uint64_t v) { return o.id < v; });
@@ -261,6 +331,7 @@ ApiResult OfferStore::save(const json& data) {
                       std::to_string(entities->size()) + " sent)"});
     std::vector<std::string> errors;
     std::vector<Offer> staged;
+    std::vector<const json*> staged_entities; // parallel to staged: what each request carried
     for (std::size_t i = 0; i < entities->size(); ++i) {
         const json& e = (*entities)[i];
         const auto* idp = find_param(e, "id");
@@ -331,10 +402,15 @@ ApiResult OfferStore::save(const json& data) {
                                  std::to_string(other.id) + "): update it instead");
         }
         staged.push_back(std::move(o));
+        staged_entities.push_back(&e);
     }
     if (!errors.empty())
         return error(errors);
-    for (auto& o : staged) {
+    for (std::size_t i = 0; i < staged.size(); ++i) {
+        const json& e = *staged_entities[i];
+        record(staged[i], OfferRoute::ProductOfferSave, carries(e, "sale_price"), carries(e, "status"),
+               carries(e, "stock"), carries(e, "vat_id"));
+        Offer& o = staged[i];
         if (Offer* existing = find(o.id)) {
             *existing = std::move(o);
         } else {
@@ -378,6 +454,8 @@ ApiResult OfferStore::light_save(const json& data) {
             results[key] = {{"isError", true}, {"messages", errors}};
             continue;
         }
+        record(o, OfferRoute::LightSave, carries(e, "sale_price"), carries(e, "status"), carries(e, "stock"),
+               carries(e, "vat_id"));
         *existing = std::move(o);
         results[key] = {{"isError", false}, {"messages", {"Offer " + key + " updated successfully"}}};
     }
@@ -408,6 +486,7 @@ ApiResult OfferStore::patch_stock(const std::string& id_text, const std::string&
         o->stock.insert(o->stock.begin(), {1, static_cast<int32_t>(*value)});
     else
         it->value = static_cast<int32_t>(*value);
+    record(*o, OfferRoute::OfferStock, false, false, true, false);
     return ApiResult{204, "", "", {}};
 }
 

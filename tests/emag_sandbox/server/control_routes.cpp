@@ -136,6 +136,20 @@ SandboxResponse handle_control(SandboxState& state, const SandboxRequest& req) {
         return r;
     }
 
+    if (p == "/_sandbox/offer-updates" && get) {
+        std::string name;
+        SandboxResponse failure;
+        auto* market = pick_market(state, q, name, failure);
+        if (!market)
+            return failure;
+        uint64_t since = 0;
+        if (!parse_count(q, "since", UINT64_MAX, since))
+            return error(400, "since must be a sequence number");
+        SandboxResponse r;
+        r.body = market->offer_updates_json(since);
+        return r;
+    }
+
     if (p == "/_sandbox/requests" && get) {
         uint64_t since = 0;
         if (!parse_count(q, "since", UINT64_MAX, since))

@@ -7,6 +7,10 @@
 //   GET  /_sandbox/accounts               [{name, user, platform, orders, offers}] (no passwords)
 //   GET  /_sandbox/orders?account=NAME    the truth: Marketplace::orders_json()
 //   GET  /_sandbox/offers?account=NAME    the truth: Marketplace::offers_json()
+//   GET  /_sandbox/offer-updates?account=NAME&since=SEQ
+//                                         every applied offer update with seq > SEQ (default 0):
+//                                         Marketplace::offer_updates_json(), {"next":SEQ,"dropped":N,
+//                                         "entries":[{seq,id,route,sale_price?,status?,stock?,vat_id?}]}
 //   GET  /_sandbox/requests?since=SEQ     {"next":SEQ,"entries":[request-log lines]}
 //   GET  /_sandbox/stats                  per account/group admitted and 429 counts, faults, mutation
 //   POST /_sandbox/mutation/pause|resume  {"paused":bool}

@@ -27,8 +27,9 @@ int main(int argc, char** argv) {
                  "live mutation, new-order callbacks) for tests, demos and integrators. Point an eMAG client at\n"
                  "the printed base URL instead of https://marketplace-api.emag.ro/api-3.\n"
                  "Control routes (loopback, no auth): GET /_sandbox/{health,accounts,stats},\n"
-                 "GET /_sandbox/orders|offers?account=NAME, GET /_sandbox/requests?since=SEQ,\n"
-                 "POST /_sandbox/mutation/pause|resume, POST /_sandbox/mutate?account=NAME&changes=N&creations=M.",
+                 "GET /_sandbox/orders|offers?account=NAME, GET /_sandbox/offer-updates?account=NAME&since=SEQ,\n"
+                 "GET /_sandbox/requests?since=SEQ, POST /_sandbox/mutation/pause|resume,\n"
+                 "POST /_sandbox/mutate?account=NAME&changes=N&creations=M.",
                  "emag-sandbox"};
     app.option_defaults()->always_capture_default();
     app.add_option("--host", o.host,
