@@ -45,14 +45,18 @@ config="$root/config/erp-host.example.toml"
 "$root/build/host_stub/erp-host" --config "$config" check-config
 cat <<MSG
 
-erp-host is starting on http://127.0.0.1:8080; the first order sync starts
-right away (then every 60 s). Try:
+erp-host is starting on http://127.0.0.1:8080; the first order and offer
+syncs start right away (then orders every 60 s, offers every hour). Try:
   curl -s http://127.0.0.1:8080/health
   curl -s http://127.0.0.1:8080/plugins/emag/api/status
   curl -s 'http://127.0.0.1:8080/plugins/emag/api/orders?account=demo-ro&per_page=5'
   curl -s 'http://127.0.0.1:8080/plugins/emag/api/quarantine?account=demo-ro'
   curl -s http://127.0.0.1:8080/metrics | grep emag_api_requests_total
   sqlite3 $data/erp.db 'SELECT type, status, COUNT(*) FROM emag_orders GROUP BY 1, 2'
+  curl -s 'http://127.0.0.1:8080/plugins/emag/api/offers?account=demo-ro&per_page=5'
+  curl -s -X POST -H "Authorization: Bearer \$(cat $data/admin-token)" -d '{"stock": 7}' \
+    'http://127.0.0.1:8080/plugins/emag/api/offers/<offer_id>/stock?account=demo-ro'
+  curl -s 'http://127.0.0.1:8080/plugins/emag/api/outbound?account=demo-ro'
 Live sync progress: a WebSocket on ws://127.0.0.1:8080/ws?topics=emag.sync
 (e.g. websocat). Tables: docs/schema.md. The admin token for write routes is
 in $data/admin-token. Stop with Ctrl-C.
@@ -65,6 +69,8 @@ MSG
     if curl -sf -o /dev/null http://127.0.0.1:8080/health; then
       curl -sf -o /dev/null -X POST -H "Authorization: Bearer $(cat "$data/admin-token")" \
         http://127.0.0.1:8080/api/jobs/emag.orders.sync/run && echo "run-demo: first order sync started"
+      curl -sf -o /dev/null -X POST -H "Authorization: Bearer $(cat "$data/admin-token")" \
+        http://127.0.0.1:8080/api/jobs/emag.offers.sync/run && echo "run-demo: first offer sync started"
       break
     fi
     sleep 0.2

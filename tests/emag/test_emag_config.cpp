@@ -179,6 +179,26 @@ BOOST_AUTO_TEST_CASE(unknown_keys_are_refused_at_every_level) {
     BOOST_TEST(contains(config_error(R"({"acounts":[]})"), "acounts: unknown key"));
 }
 
+// A restarted host waits one rate window before its first request; the
+// offers section has defaults, bounds and path-named errors like the rest.
+BOOST_AUTO_TEST_CASE(start_pause_and_offers_section) {
+    BOOST_TEST(parse_plugin_config("{}").api.start_pause.count() == 1030);
+    BOOST_TEST(parse_plugin_config(R"({"api":{"rate_margin_ms":100}})").api.start_pause.count() == 1100);
+    BOOST_TEST(parse_plugin_config(R"({"api":{"start_pause_ms":0}})").api.start_pause.count() == 0);
+    BOOST_TEST(contains(config_error(R"({"api":{"start_pause_ms":-5}})"), "api.start_pause_ms"));
+    const auto d = parse_plugin_config("{}");
+    BOOST_TEST(d.offers.batch_size == 50u);
+    BOOST_TEST(d.offers.retry_delays_s.size() == 4u);
+    const auto c = parse_plugin_config(R"({"offers":{"batch_size":10,"push_in_flight":2,"retry_delays_s":[1,2]}})");
+    BOOST_TEST(c.offers.batch_size == 10u);
+    BOOST_TEST(c.offers.push_in_flight == 2u);
+    BOOST_TEST((c.offers.retry_delays_s == std::vector<unsigned>{1, 2}));
+    BOOST_TEST(contains(config_error(R"({"offers":{"batch_size":51}})"), "offers.batch_size"));
+    BOOST_TEST(contains(config_error(R"({"offers":{"retry_delays_s":[]}})"), "offers.retry_delays_s"));
+    BOOST_TEST(contains(config_error(R"({"offers":{"retry_delays_s":[1,"x"]}})"), "offers.retry_delays_s[1]"));
+    BOOST_TEST(contains(config_error(R"({"offers":{"push_every":1}})"), "offers.push_every: unknown key"));
+}
+
 BOOST_AUTO_TEST_CASE(malformed_types_and_values_say_where) {
     BOOST_TEST(config_error(R"({"accounts":{}})") == "accounts: expected an array, got object");
     BOOST_TEST(config_error(R"({"accounts":["ro1"]})") == "accounts[0]: expected an object, got string");

@@ -14,11 +14,14 @@
 #include "emag_migrate.hpp"
 #include "offers/offer_sync.hpp"
 #include "offers/offers_service.hpp"
+#include "orders/order_sync.hpp"
 #include "server/sandbox_server.hpp"
 #include "store/offer_store.hpp"
+#include "store/order_store.hpp"
 #include "store/outbound_store.hpp"
 #include "test_support.hpp"
 
+#include <future>
 #include <map>
 #include <set>
 
@@ -403,4 +406,55 @@ BOOST_AUTO_TEST_CASE(changes_left_sending_are_sent_again_or_superseded) {
         }
     }
     BOOST_TEST(a_values == std::vector<std::string>{"9"}, boost::test_tools::per_element()); // never the older 5
+}
+
+// Offer pushes and the order sync on one account at the same time: each
+// stays within its own group's budget (orders 12/s, everything else 3/s),
+// so neither waits for the other and eMAG answers no 429.
+BOOST_AUTO_TEST_CASE(offer_pushes_and_the_order_sync_share_an_account) {
+    sb::SandboxOptions o;
+    o.offers = 400;
+    o.orders = 2500;
+    o.latency = 40ms;
+    World w(o);
+    BOOST_TEST_REQUIRE(w.service->sync({}, {}).failures.empty());
+    w.batch_size = 5; // many calls, to overlap the whole order sync
+    w.start_service();
+    for (const auto& [id, t] : w.truth()) {
+        OfferChange c;
+        c.account = "sandbox";
+        c.offer_id = id;
+        c.kind = ChangeKind::stock;
+        c.stock = {{1, 42}};
+        BOOST_TEST_REQUIRE(w.service->enqueue(c, "test").queued);
+    }
+    OrderStore orders(w.url);
+    SyncOptions so;
+    so.first_run = std::chrono::seconds(100 * 86400);
+    so.settle = 2s;
+    OrderSync sync(*w.client, orders, "sandbox", *TimeZone::find("Europe/Bucharest"), so);
+    auto pushing = std::async(std::launch::async, [&] { return w.service->push({}); });
+    const SyncStats fbs = sync.incremental(3);
+    const OffersRunReport pushed = pushing.get();
+    BOOST_TEST(pushed.confirmed == 400u);
+    BOOST_TEST(fbs.orders > 2000u);
+
+    // Both groups were busy at the same time, and eMAG never said 429.
+    const json log = w.sandbox->state().log->since(0);
+    std::string first_push = "~", last_push, first_read = "~", last_read;
+    for (const auto& e : log["entries"]) {
+        const std::string t = e["time"].get<std::string>();
+        if (e["route"] == "offer/save") {
+            first_push = std::min(first_push, t);
+            last_push = std::max(last_push, t);
+        } else if (e["route"] == "order/read") {
+            first_read = std::min(first_read, t);
+            last_read = std::max(last_read, t);
+        }
+    }
+    BOOST_TEST((first_push < last_read && first_read < last_push)); // they overlapped
+    BOOST_TEST(w.rate_limited() == 0u);
+    const auto m = w.client->metrics();
+    BOOST_TEST(m.groups.at(0).calls_failed == 0u);
+    BOOST_TEST(m.groups.at(1).calls_failed == 0u);
 }

@@ -21,6 +21,12 @@ struct ClientOptions {
     // Each rate-limit window is treated as this much longer than eMAG's
     // (rate_limiter.hpp): the slack between our send and eMAG's count.
     std::chrono::milliseconds rate_margin{30};
+    // No request before this long after the client starts. A process that
+    // starts cannot know what the one before it (a restart, a crash) sent
+    // in the last second: waiting one window keeps the two from adding up
+    // to a 429. The plugin's config defaults it to 1 s + rate_margin; 0
+    // here, for tests and tools that start many clients.
+    std::chrono::milliseconds start_pause{0};
     // Requests of a group waiting for an answer or for their rate slot at
     // once. 12/s with 300 ms answers needs about 4; more absorbs slow ones.
     unsigned max_in_flight_orders = 24;

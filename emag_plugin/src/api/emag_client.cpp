@@ -114,6 +114,12 @@ struct EmagClient::Core : std::enable_shared_from_this<Core> {
                           options.max_in_flight_orders);
         groups[1].emplace(RouteGroup::other, published_limits(RouteGroup::other), options.rate_margin,
                           options.max_in_flight_other);
+        if (options.start_pause.count() > 0) {
+            const auto quiet_until = GroupRateLimiter::Clock::now() + options.start_pause;
+            for (auto& g : groups) {
+                g->limiter.pause_until(quiet_until);
+            }
+        }
     }
 
     void start() {

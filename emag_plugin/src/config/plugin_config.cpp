@@ -237,6 +237,9 @@ long long bounded_integer(const json& obj, const char* key, long long min, long 
     return v;
 }
 
+// start_pause_ms not given: parse_plugin_config makes it one window.
+constexpr long long kStartPauseUnset = -1;
+
 ClientOptions parse_api(const json& a) {
     const std::string path = "api";
     if (!a.is_object()) {
@@ -245,7 +248,7 @@ ClientOptions parse_api(const json& a) {
     refuse_unknown_keys(a,
                         {"connect_timeout_ms", "request_timeout_ms", "retry_delays_ms", "retry_jitter",
                          "rate_margin_ms", "max_in_flight_orders", "max_in_flight_other", "body_encoding",
-                         "request_log_days"},
+                         "request_log_days", "start_pause_ms"},
                         path);
     ClientOptions o;
     using ms = std::chrono::milliseconds;
@@ -274,6 +277,7 @@ ClientOptions parse_api(const json& a) {
         o.retry.jitter = it->get<double>();
     }
     o.rate_margin = ms(bounded_integer(a, "rate_margin_ms", 0, 1000, o.rate_margin.count(), path));
+    o.start_pause = ms(bounded_integer(a, "start_pause_ms", 0, 60000, kStartPauseUnset, path));
     o.max_in_flight_orders =
         static_cast<unsigned>(bounded_integer(a, "max_in_flight_orders", 1, 256, o.max_in_flight_orders, path));
     o.max_in_flight_other =
@@ -390,8 +394,12 @@ PluginConfig parse_plugin_config(std::string_view text) {
     refuse_unknown_keys(root, {"accounts", "api", "orders", "offers"}, "");
 
     PluginConfig cfg;
-    if (const auto api = root.find("api"); api != root.end()) {
+    const auto api = root.find("api");
+    if (api != root.end()) {
         cfg.api = parse_api(*api);
+    }
+    if (api == root.end() || cfg.api.start_pause.count() == kStartPauseUnset) {
+        cfg.api.start_pause = std::chrono::milliseconds(1000) + cfg.api.rate_margin; // one window
     }
     if (const auto orders = root.find("orders"); orders != root.end()) {
         cfg.orders = parse_orders(*orders);
