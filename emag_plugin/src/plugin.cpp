@@ -90,7 +90,7 @@ class EmagPlugin {
             reg.add_db_mapping(v.version, v.description, v.declaration_json);
         }
         reg.add_monitor(
-            "emag.health", [this] { return with_outbound_counts(emag::metrics_json(health_, client_metrics())); },
+            "emag.health", [this] { return emag::metrics_json(health_, client_metrics(), outbound_counts()); },
             [this] { return emag::health_json(health_); });
         reg.add_validator("emag.order", [](std::string_view order_json) {
             try {
@@ -408,27 +408,23 @@ class EmagPlugin {
         return ERP_OK;
     }
 
-    // The monitor's metrics plus each account's outbound queue by state
-    // ("emag_outbound": {"ro1": {"queued": 3, "failed": 1, ...}}).
-    std::string with_outbound_counts(const std::string& metrics) const {
+    // Each account's outbound queue by state, for the metrics; empty when
+    // the plugin is not started or the database does not answer (the
+    // metrics must still answer).
+    emag::OutboundCounts outbound_counts() const {
+        emag::OutboundCounts counts;
         const auto offers = offers_service();
         if (!offers) {
-            return metrics;
+            return counts;
         }
-        nlohmann::json m = nlohmann::json::parse(metrics, nullptr, false);
-        if (!m.is_object()) {
-            return metrics;
-        }
-        nlohmann::json counts = nlohmann::json::object();
         try {
             for (const std::string& a : offers->account_names()) {
                 counts[a] = offers->outbound().count_by_state(a);
             }
         } catch (const std::exception&) {
-            return metrics; // the database is unavailable: metrics still answer
+            return {};
         }
-        m["emag_outbound"] = std::move(counts);
-        return m.dump();
+        return counts;
     }
 
     // The order routes' view of an account: its client (kept alive for the

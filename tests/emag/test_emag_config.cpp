@@ -23,6 +23,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -459,6 +460,22 @@ BOOST_AUTO_TEST_CASE(metrics_follow_the_abi_format) {
     for (const json& metric : list) {
         BOOST_TEST(metric.at("help").get<std::string>().size() > 0u);
     }
+}
+
+BOOST_AUTO_TEST_CASE(metrics_count_the_outbound_queue_by_state) {
+    const json m =
+        json::parse(erp::emag::metrics_json({{"ro1", "ro", true}}, {}, {{"ro1", {{"queued", 4}, {"failed", 1}}}}));
+    std::map<std::string, long long> by_state;
+    for (const json& metric : m.at("metrics")) {
+        if (metric.at("name") == "emag_outbound_changes") {
+            BOOST_TEST(metric.at("labels").at("account") == "ro1");
+            by_state[metric.at("labels").at("state").get<std::string>()] = metric.at("value").get<long long>();
+        }
+    }
+    BOOST_TEST(by_state.size() == 6u); // every state, zeros too
+    BOOST_TEST(by_state["queued"] == 4);
+    BOOST_TEST(by_state["failed"] == 1);
+    BOOST_TEST(by_state["confirmed"] == 0);
 }
 
 BOOST_AUTO_TEST_CASE(status_lists_accounts_and_never_a_password) {

@@ -21,7 +21,8 @@ std::string health_json(const std::vector<AccountHealth>& accounts) {
         .dump();
 }
 
-std::string metrics_json(const std::vector<AccountHealth>& accounts, const std::vector<ClientMetrics>& clients) {
+std::string metrics_json(const std::vector<AccountHealth>& accounts, const std::vector<ClientMetrics>& clients,
+                         const OutboundCounts& outbound) {
     json metrics = json::array();
     metrics.push_back({{"name", "emag_accounts_configured"},
                        {"type", "gauge"},
@@ -36,6 +37,17 @@ std::string metrics_json(const std::vector<AccountHealth>& accounts, const std::
                            {"value", 1}});
     }
     append_api_metrics(clients, metrics);
+    for (const auto& [account, states] : outbound) {
+        // Every state, zeros included, so a dashboard's series never vanish.
+        for (const char* state : {"queued", "sending", "confirmed", "superseded", "failed", "rejected"}) {
+            const auto it = states.find(state);
+            metrics.push_back({{"name", "emag_outbound_changes"},
+                               {"type", "gauge"},
+                               {"help", "Offer changes in the outbound queue by state (failed = dead letter)"},
+                               {"labels", {{"account", account}, {"state", state}}},
+                               {"value", it == states.end() ? 0 : it->second}});
+        }
+    }
     return json{{"metrics", metrics}}.dump();
 }
 

@@ -6,6 +6,8 @@
 
 #include "api/client_metrics.hpp"
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,7 +26,11 @@ std::string health_json(const std::vector<AccountHealth>& accounts);
 
 // {"metrics":[emag_accounts_configured (gauge), emag_account_info (gauge,
 // one per account, labels account/platform, value 1), then the clients'
-// series (api_metrics.hpp)]}
-std::string metrics_json(const std::vector<AccountHealth>& accounts, const std::vector<ClientMetrics>& clients = {});
+// series (api_metrics.hpp), then emag_outbound_changes (gauge, labels
+// account/state: the outbound queue's rows by state; state="failed" is the
+// dead letter)]}
+using OutboundCounts = std::map<std::string, std::map<std::string, std::int64_t>>; // account -> state -> rows
+std::string metrics_json(const std::vector<AccountHealth>& accounts, const std::vector<ClientMetrics>& clients = {},
+                         const OutboundCounts& outbound = {});
 
 } // namespace erp::emag
