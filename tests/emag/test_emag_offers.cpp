@@ -324,13 +324,34 @@ BOOST_AUTO_TEST_CASE(refused_changes_are_kept_never_dropped) {
     too_high.sale_price = Decimal4{x4(t["max_sale_price"]) + 10000};
     const EnqueueResult rejected = w.service->enqueue(too_high, "test");
     BOOST_TEST(!rejected.queued);
-    BOOST_TEST_REQUIRE(rejected.problems.size() == 1u);
+    BOOST_TEST_REQUIRE(!rejected.problems.empty());
     BOOST_TEST(rejected.problems[0].field == "sale_price");
     BOOST_TEST(rejected.problems[0].message.find("max_sale_price") != std::string::npos);
     const auto kept = w.outbound->find(rejected.id);
     BOOST_TEST_REQUIRE(kept.has_value());
     BOOST_TEST(kept->state == "rejected");
     BOOST_TEST(kept->messages_json.find("max_sale_price") != std::string::npos);
+
+    // At or above the recommended price (shown as the price before the
+    // discount), which eMAG refuses too.
+    bool checked_recommended = false;
+    for (const auto& [rid, rt] : truth) {
+        const std::int64_t rec = x4(rt["recommended_price"]);
+        if (rec > 0 && rec <= x4(rt["max_sale_price"]) && rec >= x4(rt["min_sale_price"])) {
+            OfferChange at_rec;
+            at_rec.account = "sandbox";
+            at_rec.offer_id = rid;
+            at_rec.kind = ChangeKind::price;
+            at_rec.sale_price = Decimal4{rec};
+            const EnqueueResult r = w.service->enqueue(at_rec, "test");
+            BOOST_TEST(!r.queued);
+            BOOST_TEST_REQUIRE(r.problems.size() == 1u);
+            BOOST_TEST(r.problems[0].message.find("recommended_price") != std::string::npos);
+            checked_recommended = true;
+            break;
+        }
+    }
+    BOOST_TEST(checked_recommended);
 
     // Unknown offers and bad values are refused the same way.
     OfferChange unknown = too_high;

@@ -82,6 +82,9 @@ ReadStats read_all(EmagClient& client, const std::string& resource, const json& 
     // is the server's default, so pages are derived from the item count.
     CountResult counted = count(client, resource, filters);
     stats.counted = counted;
+    if (options.on_count) {
+        options.on_count(counted);
+    }
     if (counted.items == 0) {
         return stats;
     }

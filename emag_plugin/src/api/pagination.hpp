@@ -39,6 +39,9 @@ struct PageReadOptions {
     unsigned max_pages = 65535; // eMAG's currentPage limit
     // Polled between pages; true stops the read (ReadStats::cancelled).
     std::function<bool()> cancelled;
+    // Called once with the count, before the first page is requested (a
+    // progress total without a count request of the caller's own).
+    std::function<void(const CountResult&)> on_count;
 };
 
 struct ReadStats {

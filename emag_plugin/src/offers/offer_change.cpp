@@ -200,6 +200,13 @@ std::vector<FieldProblem> validate_change(const OfferChange& c, const OfferFacts
                              c.sale_price->to_string(),
                          "out_of_range"});
         }
+        if (facts.recommended_price && facts.recommended_price->units > 0 &&
+            *c.sale_price >= *facts.recommended_price) {
+            p.push_back({"sale_price",
+                         "must be below the offer's recommended_price " + facts.recommended_price->to_string() +
+                             " (eMAG shows that as the price before the discount), got " + c.sale_price->to_string(),
+                         "out_of_range"});
+        }
         if (c.vat_id && !facts.vat_ids.empty() && facts.vat_ids.count(*c.vat_id) == 0) {
             std::string known;
             for (int v : facts.vat_ids)

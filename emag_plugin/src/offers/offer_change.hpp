@@ -63,11 +63,13 @@ ChangeParse parse_change(const nlohmann::json& body, std::optional<ChangeKind> k
 struct OfferFacts {
     bool offer_known = false;
     std::optional<Decimal4> min_sale_price, max_sale_price; // eMAG rejects a price outside them
+    std::optional<Decimal4> recommended_price;              // when > 0, eMAG wants sale_price below it (§8.3)
     std::set<int> vat_ids;                                  // empty: not read yet, not checked
 };
 
-// The rules before a change is queued: sale_price > 0 and within the offer's
-// [min, max] when known; vat_id one of the account's; stock values 0..65535
+// The rules before a change is queued: sale_price > 0, within the offer's
+// [min, max] and below its recommended_price (the crossed-out price) when
+// known; vat_id one of the account's; stock values 0..65535
 // on warehouses >= 1; status 0, 1 or 2; the offer known (the light API
 // updates existing offers only). Every broken rule is reported.
 std::vector<FieldProblem> validate_change(const OfferChange& change, const OfferFacts& facts);

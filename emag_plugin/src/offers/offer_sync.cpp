@@ -131,9 +131,8 @@ OfferSyncStats OfferSync::run() {
         p.done = done;
         progress_(p);
     };
-    // For the progress events' total (read_all counts again for itself).
-    p.total = count(client_, "product_offer", json::object()).items;
     PageReadOptions options;
+    options.on_count = [&](const CountResult& c) { p.total = c.items; };
     options.concurrency = concurrency_;
     options.cancelled = cancelled_;
     const ReadStats read =

@@ -158,6 +158,7 @@ EnqueueResult OffersService::enqueue(OfferChange change, const std::string& sour
             facts.offer_known = true;
             facts.min_sale_price = money(offer->min_sale_price_x4);
             facts.max_sale_price = money(offer->max_sale_price_x4);
+            facts.recommended_price = money(offer->recommended_price_x4);
         }
     }
     facts.vat_ids = vat_ids(change.account);
