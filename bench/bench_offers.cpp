@@ -198,15 +198,16 @@ int main(int argc, char** argv) {
         // 2. The push: the first `changes` offers of status 1, price and stock
         // alternately.
         t0 = SteadyClock::now();
-        std::size_t queued = 0, rejected = 0, prices = 0, stocks = 0;
+        std::size_t planned = 0, queued = 0, rejected = 0, prices = 0, stocks = 0;
         std::string first_problem;
-        for (std::int64_t offset = 0; queued + rejected < changes; offset += 1000) {
+        for (std::int64_t offset = 0; planned < changes; offset += 1000) {
             const std::vector<OfferRow> page = service.offers().list(account, 1000, offset);
             if (page.empty()) {
                 break;
             }
+            std::vector<OfferChange> batch; // this page's changes, queued in one transaction
             for (const OfferRow& row : page) {
-                if (queued + rejected >= changes) {
+                if (planned >= changes) {
                     break;
                 }
                 if (row.status != 1 || !row.min_sale_price_x4 || !row.max_sale_price_x4) {
@@ -215,7 +216,7 @@ int main(int argc, char** argv) {
                 OfferChange c;
                 c.account = account;
                 c.offer_id = row.offer_id;
-                if ((queued + rejected) % 2 == 0) {
+                if (planned % 2 == 0) {
                     c.kind = ChangeKind::price;
                     // Halfway from min to max, or to recommended_price when
                     // there is one (eMAG refuses a sale price not below it),
@@ -233,10 +234,13 @@ int main(int argc, char** argv) {
                     ++prices;
                 } else {
                     c.kind = ChangeKind::stock;
-                    c.stock = {{1, static_cast<std::int64_t>(10 + (queued + rejected) % 90)}};
+                    c.stock = {{1, static_cast<std::int64_t>(10 + planned % 90)}};
                     ++stocks;
                 }
-                const EnqueueResult r = service.enqueue(std::move(c), "bench");
+                batch.push_back(std::move(c));
+                ++planned;
+            }
+            for (const EnqueueResult& r : service.enqueue_many(std::move(batch), "bench")) {
                 if (r.queued) {
                     ++queued;
                 } else {

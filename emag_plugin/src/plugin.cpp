@@ -27,6 +27,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <dlfcn.h>
 #include <filesystem>
@@ -389,18 +390,28 @@ class EmagPlugin {
             throw Error(ERP_E_UNAVAILABLE, "emag.offers.enqueue", "no eMAG account is configured");
         }
         nlohmann::json results = nlohmann::json::array();
-        std::size_t queued = 0;
+        std::vector<emag::OfferChange> parsed;
+        std::vector<std::size_t> index_of; // parsed[k] is changes[index_of[k]]
         for (std::size_t i = 0; i < p["changes"].size(); ++i) {
             emag::ChangeParse c = emag::parse_change(p["changes"][i], std::nullopt);
             if (!c.change) {
                 results.push_back({{"index", i}, {"queued", false}, {"problems", emag::problems_json(c.problems)}});
                 continue;
             }
-            const emag::EnqueueResult r = offers->enqueue(*c.change, "job");
-            queued += r.queued ? 1 : 0;
-            results.push_back(
-                {{"index", i}, {"id", r.id}, {"queued", r.queued}, {"problems", emag::problems_json(r.problems)}});
+            parsed.push_back(std::move(*c.change));
+            index_of.push_back(i);
         }
+        std::size_t queued = 0;
+        const std::vector<emag::EnqueueResult> done = offers->enqueue_many(std::move(parsed), "job");
+        for (std::size_t k = 0; k < done.size(); ++k) {
+            queued += done[k].queued ? 1 : 0;
+            results.push_back({{"index", index_of[k]},
+                               {"id", done[k].id},
+                               {"queued", done[k].queued},
+                               {"problems", emag::problems_json(done[k].problems)}});
+        }
+        std::sort(results.begin(), results.end(),
+                  [](const nlohmann::json& a, const nlohmann::json& b) { return a["index"] < b["index"]; });
         host_.job_progress(job, nlohmann::json{{"queued", queued},
                                                {"refused", p["changes"].size() - queued},
                                                {"results", std::move(results)}}

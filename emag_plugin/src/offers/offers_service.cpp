@@ -136,47 +136,62 @@ OffersRunReport OffersService::push(const std::function<bool()>& cancelled) {
 }
 
 EnqueueResult OffersService::enqueue(OfferChange change, const std::string& source) {
-    EnqueueResult out;
-    if (change.account.empty() && accounts_.size() == 1) {
-        change.account = accounts_.front().name;
+    std::vector<OfferChange> one;
+    one.push_back(std::move(change));
+    return enqueue_many(std::move(one), source).at(0);
+}
+
+std::vector<EnqueueResult> OffersService::enqueue_many(std::vector<OfferChange> changes, const std::string& source) {
+    std::vector<EnqueueResult> out(changes.size());
+    std::vector<OutboundStore::NewChange> rows;
+    std::vector<std::size_t> row_of; // rows[k] is changes[row_of[k]]
+    std::string names;
+    for (const OffersAccount& a : accounts_) {
+        names += (names.empty() ? "" : ", ") + a.name;
     }
-    if (!has_account(change.account)) {
-        std::string names;
-        for (const OffersAccount& a : accounts_) {
-            names += (names.empty() ? "" : ", ") + a.name;
+    for (std::size_t i = 0; i < changes.size(); ++i) {
+        OfferChange& change = changes[i];
+        if (change.account.empty() && accounts_.size() == 1) {
+            change.account = accounts_.front().name;
         }
-        out.problems.push_back({"account",
-                                change.account.empty()
-                                    ? "is required: several accounts are configured (" + names + ")"
-                                    : "is not a configured account (" + names + "), got \"" + change.account + "\"",
-                                change.account.empty() ? "missing" : "unknown"});
-        return out; // no account to file it under: not stored
-    }
-    OfferFacts facts;
-    if (change.offer_id > 0) {
-        if (const auto offer = offers_->find(change.account, change.offer_id)) {
-            facts.offer_known = true;
-            facts.min_sale_price = money(offer->min_sale_price_x4);
-            facts.max_sale_price = money(offer->max_sale_price_x4);
-            facts.recommended_price = money(offer->recommended_price_x4);
+        if (!has_account(change.account)) {
+            out[i].problems.push_back(
+                {"account",
+                 change.account.empty() ? "is required: several accounts are configured (" + names + ")"
+                                        : "is not a configured account (" + names + "), got \"" + change.account + "\"",
+                 change.account.empty() ? "missing" : "unknown"});
+            continue; // no account to file it under: not stored
         }
+        OfferFacts facts;
+        if (change.offer_id > 0) {
+            if (const auto offer = offers_->find(change.account, change.offer_id)) {
+                facts.offer_known = true;
+                facts.min_sale_price = money(offer->min_sale_price_x4);
+                facts.max_sale_price = money(offer->max_sale_price_x4);
+                facts.recommended_price = money(offer->recommended_price_x4);
+            }
+        }
+        facts.vat_ids = vat_ids(change.account);
+        out[i].problems = validate_change(change, facts);
+        out[i].queued = out[i].problems.empty();
+        rows.push_back({change.account, change.offer_id, kind_name(change.kind), change.value_json().dump(), source,
+                        out[i].queued ? std::string() : problems_json(out[i].problems).dump()});
+        row_of.push_back(i);
     }
-    facts.vat_ids = vat_ids(change.account);
-    out.problems = validate_change(change, facts);
     const std::string at = iso8601_utc(std::chrono::floor<std::chrono::seconds>(now_()));
-    const std::string value = change.value_json().dump();
-    if (!out.problems.empty()) {
-        out.id = outbound_->record_rejected(change.account, change.offer_id, kind_name(change.kind), value, source,
-                                            problems_json(out.problems).dump(), at);
-        return out;
+    const std::vector<std::int64_t> ids = outbound_->add(rows, at);
+    bool any_queued = false;
+    for (std::size_t k = 0; k < ids.size(); ++k) {
+        out[row_of[k]].id = ids[k];
+        any_queued = any_queued || out[row_of[k]].queued;
     }
-    out.id = outbound_->enqueue(change.account, change.offer_id, kind_name(change.kind), value, source, at);
-    out.queued = true;
-    {
-        const std::lock_guard lock(mu_);
-        wake_ = true;
+    if (any_queued) {
+        {
+            const std::lock_guard lock(mu_);
+            wake_ = true;
+        }
+        cv_.notify_all();
     }
-    cv_.notify_all();
     return out;
 }
 

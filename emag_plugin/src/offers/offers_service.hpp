@@ -74,6 +74,9 @@ class OffersService {
     OffersRunReport push(const std::function<bool()>& cancelled);
     // `change.account` "" = the only account (a problem when there are several).
     EnqueueResult enqueue(OfferChange change, const std::string& source);
+    // The same for a batch, stored in one transaction (the job
+    // emag.offers.enqueue): one result per change, in order.
+    std::vector<EnqueueResult> enqueue_many(std::vector<OfferChange> changes, const std::string& source);
 
     std::vector<std::string> account_names() const;
     bool has_account(const std::string& name) const;

@@ -55,43 +55,64 @@ OutboundStore::OutboundStore(const std::string& db_url) : session_(open_store_se
 
 OutboundStore::~OutboundStore() = default;
 
-std::int64_t OutboundStore::enqueue(const std::string& account, std::int64_t offer_id, const std::string& kind,
-                                    const std::string& value_json, const std::string& source,
-                                    std::string_view now_iso) {
+std::vector<std::int64_t> OutboundStore::add(const std::vector<NewChange>& changes, std::string_view now_iso) {
     const std::lock_guard lock(mutex_);
     soci::session& sql = *session_;
     const std::string now(now_iso);
-    long long offer = offer_id;
+    std::vector<std::int64_t> ids;
+    if (changes.empty()) {
+        return ids;
+    }
     soci::transaction tr(sql);
     long long id = next_id(sql);
-    sql << "INSERT INTO emag_outbound (id, account, offer_id, kind, value, state, source, attempts, next_attempt_at, "
-           "messages, enqueued_at) VALUES (:id, :account, :offer, :kind, :value, 'queued', :source, 0, :due, '[]', "
-           ":now)",
-        soci::use(id), soci::use(account), soci::use(offer), soci::use(kind), soci::use(value_json), soci::use(source),
-        soci::use(now), soci::use(now);
-    sql << "UPDATE emag_outbound SET state = 'superseded', superseded_by = :id, finished_at = :now WHERE account = "
-           ":account AND offer_id = :offer AND kind = :kind AND state = 'queued' AND id < :id2",
-        soci::use(id), soci::use(now), soci::use(account), soci::use(offer), soci::use(kind), soci::use(id);
+    long long offer = 0;
+    std::string account, kind, value, source, messages, state, due;
+    soci::indicator due_ind = soci::i_ok, finished_ind = soci::i_null;
+    soci::statement insert =
+        (sql.prepare << "INSERT INTO emag_outbound (id, account, offer_id, kind, value, state, source, attempts, "
+                        "next_attempt_at, messages, enqueued_at, finished_at) VALUES (:id, :account, :offer, :kind, "
+                        ":value, :state, :source, 0, :due, :messages, :now, :finished)",
+         soci::use(id), soci::use(account), soci::use(offer), soci::use(kind), soci::use(value), soci::use(state),
+         soci::use(source), soci::use(due, due_ind), soci::use(messages), soci::use(now), soci::use(now, finished_ind));
+    soci::statement supersede =
+        (sql.prepare << "UPDATE emag_outbound SET state = 'superseded', superseded_by = :id, finished_at = :now "
+                        "WHERE account = :account AND offer_id = :offer AND kind = :kind AND state = 'queued' AND "
+                        "id < :id2",
+         soci::use(id), soci::use(now), soci::use(account), soci::use(offer), soci::use(kind), soci::use(id));
+    for (const NewChange& c : changes) {
+        account = c.account;
+        offer = c.offer_id;
+        kind = c.kind;
+        value = c.value_json;
+        source = c.source;
+        const bool valid = c.problems_json.empty();
+        state = valid ? "queued" : "rejected";
+        messages = valid ? "[]" : c.problems_json;
+        due = now;
+        due_ind = valid ? soci::i_ok : soci::i_null;      // a rejected change is never due
+        finished_ind = valid ? soci::i_null : soci::i_ok; // and is finished at once
+        insert.execute(true);
+        if (valid) {
+            supersede.execute(true);
+        }
+        ids.push_back(id);
+        ++id;
+    }
     tr.commit();
-    return id;
+    return ids;
+}
+
+std::int64_t OutboundStore::enqueue(const std::string& account, std::int64_t offer_id, const std::string& kind,
+                                    const std::string& value_json, const std::string& source,
+                                    std::string_view now_iso) {
+    return add({{account, offer_id, kind, value_json, source, ""}}, now_iso).at(0);
 }
 
 std::int64_t OutboundStore::record_rejected(const std::string& account, std::int64_t offer_id, const std::string& kind,
                                             const std::string& value_json, const std::string& source,
                                             const std::string& problems_json, std::string_view now_iso) {
-    const std::lock_guard lock(mutex_);
-    soci::session& sql = *session_;
-    const std::string now(now_iso);
-    long long offer = offer_id;
-    soci::transaction tr(sql);
-    long long id = next_id(sql);
-    sql << "INSERT INTO emag_outbound (id, account, offer_id, kind, value, state, source, attempts, messages, "
-           "enqueued_at, finished_at) VALUES (:id, :account, :offer, :kind, :value, 'rejected', :source, 0, "
-           ":messages, :now, :now2)",
-        soci::use(id), soci::use(account), soci::use(offer), soci::use(kind), soci::use(value_json), soci::use(source),
-        soci::use(problems_json), soci::use(now), soci::use(now);
-    tr.commit();
-    return id;
+    return add({{account, offer_id, kind, value_json, source, problems_json.empty() ? "[]" : problems_json}}, now_iso)
+        .at(0);
 }
 
 std::vector<OutboundRow> OutboundStore::claim(const std::string& account, std::string_view now_iso,

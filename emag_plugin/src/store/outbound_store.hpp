@@ -57,6 +57,18 @@ class OutboundStore {
     OutboundStore(const OutboundStore&) = delete;
     OutboundStore& operator=(const OutboundStore&) = delete;
 
+    // A change to add: queued, or (problems_json not empty) rejected.
+    struct NewChange {
+        std::string account;
+        std::int64_t offer_id = 0;
+        std::string kind, value_json, source;
+        std::string problems_json; // "" = valid
+    };
+    // Adds the changes in one transaction (one commit, one fsync, for a whole
+    // batch from the ERP), in order; each queued one supersedes the queued
+    // changes of the same offer and kind before it. Returns their ids.
+    std::vector<std::int64_t> add(const std::vector<NewChange>& changes, std::string_view now_iso);
+
     // A new queued change; queued changes of the same offer and kind are
     // superseded by it. Returns its id.
     std::int64_t enqueue(const std::string& account, std::int64_t offer_id, const std::string& kind,
