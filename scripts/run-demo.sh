@@ -3,8 +3,9 @@
 # starts the local eMAG sandbox (http://127.0.0.1:8901/api-3, live order
 # changes and new-order callbacks on) and runs erp-host with
 # config/erp-host.example.toml — the eMAG plugin syncing the sandbox's orders
-# into embedded SQLite, and the C example plugin — on http://127.0.0.1:8080
-# until Ctrl-C. The first order sync starts as soon as the host is up.
+# and offers into embedded SQLite, and the C example plugin — on
+# http://127.0.0.1:8080 until Ctrl-C. The first syncs start as soon as the
+# host is up.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -54,8 +55,7 @@ syncs start right away (then orders every 60 s, offers every hour). Try:
   curl -s http://127.0.0.1:8080/metrics | grep emag_api_requests_total
   sqlite3 $data/erp.db 'SELECT type, status, COUNT(*) FROM emag_orders GROUP BY 1, 2'
   curl -s 'http://127.0.0.1:8080/plugins/emag/api/offers?account=demo-ro&per_page=5'
-  curl -s -X POST -H "Authorization: Bearer \$(cat $data/admin-token)" -d '{"stock": 7}' \
-    'http://127.0.0.1:8080/plugins/emag/api/offers/<offer_id>/stock?account=demo-ro'
+  curl -s -X POST -H "Authorization: Bearer \$(cat $data/admin-token)" -d '{"stock": 7}' 'http://127.0.0.1:8080/plugins/emag/api/offers/<offer_id>/stock?account=demo-ro'
   curl -s 'http://127.0.0.1:8080/plugins/emag/api/outbound?account=demo-ro'
 Live sync progress: a WebSocket on ws://127.0.0.1:8080/ws?topics=emag.sync
 (e.g. websocat). Tables: docs/schema.md. The admin token for write routes is
