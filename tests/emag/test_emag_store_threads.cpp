@@ -4,6 +4,9 @@
 #define BOOST_TEST_MODULE emag_store_threads
 #include <boost/test/unit_test.hpp>
 
+#include "emag_migrate.hpp"
+#include "store/order_store.hpp"
+#include "store/outbound_store.hpp"
 #include "store/serial_worker.hpp"
 #include "store/session.hpp"
 #include "store/wal_checkpointer.hpp"
@@ -14,9 +17,12 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <future>
+#include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace erp::emag;
@@ -118,4 +124,61 @@ BOOST_AUTO_TEST_CASE(wal_checkpointer_is_off_for_postgresql) {
     WalCheckpointer off("postgresql://dbname=never_opened");
     BOOST_TEST(!off.enabled());
     off.notify(); // does nothing, opens nothing
+}
+
+// The order sync and the offer pusher write the same SQLite file at once:
+// each store's transactions take the write lock first (WriteTransaction),
+// so they wait for each other (busy_timeout) instead of failing with
+// "database is locked" when one read before the other wrote.
+BOOST_AUTO_TEST_CASE(order_and_outbound_stores_write_one_sqlite_file_at_once) {
+    erp::test::TempDir dir;
+    const std::string url = "sqlite3://db=" + (dir / "erp.db").string();
+    erp::test::migrate_emag_tables(url);
+    OrderStore orders(url);
+    OutboundStore outbound(url);
+    std::atomic<bool> failed{false};
+    std::string error;
+    std::mutex error_mu;
+    const auto guard = [&](const std::function<void()>& f) {
+        try {
+            f();
+        } catch (const std::exception& e) {
+            failed = true;
+            const std::lock_guard lock(error_mu);
+            error = e.what();
+        }
+    };
+    std::thread pusher([&] {
+        guard([&] {
+            for (int i = 0; i < 300 && !failed; ++i) {
+                outbound.enqueue("ro1", 1 + i % 50, "stock", R"({"stock":[{"warehouse_id":1,"value":1}]})", "test",
+                                 "2026-01-01T00:00:00Z");
+                const auto rows = outbound.claim("ro1", "2026-01-01T00:00:01Z", 5, {});
+                std::vector<std::int64_t> ids;
+                for (const auto& r : rows) {
+                    ids.push_back(r.id);
+                }
+                outbound.confirm(ids, "[]", "2026-01-01T00:00:02Z");
+            }
+        });
+    });
+    guard([&] {
+        for (int page = 0; page < 150 && !failed; ++page) {
+            std::vector<ValidOrder> batch;
+            for (int k = 0; k < 20; ++k) {
+                ValidOrder v;
+                v.order.account = "ro1";
+                v.order.emag_id = page * 20 + k + 1;
+                v.order.modified_utc = "2026-01-01T00:00:00Z";
+                v.order.payload = "{}";
+                v.quarantine_key = std::to_string(v.order.emag_id);
+                batch.push_back(std::move(v));
+            }
+            orders.store_batch("ro1", batch, {}, "2026-01-01T00:00:00Z");
+        }
+    });
+    pusher.join();
+    BOOST_TEST(!failed.load(), error);
+    BOOST_TEST(orders.count_orders("ro1") == 3000);
+    BOOST_TEST(outbound.count_by_state("ro1").count("confirmed") == 1u);
 }

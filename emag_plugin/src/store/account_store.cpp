@@ -1,6 +1,7 @@
 #include "store/account_store.hpp"
 
 #include "store/session.hpp"
+#include "store/write_transaction.hpp"
 
 #include <soci/soci.h>
 
@@ -30,7 +31,7 @@ void AccountStore::upsert(const std::vector<AccountRecord>& records, std::string
     const std::string now(now_iso);
     // UPDATE, then INSERT when nothing matched: portable across SQLite and
     // PostgreSQL (no ON CONFLICT dialects), and safe in one transaction.
-    soci::transaction tr(sql);
+    WriteTransaction tr(sql);
     for (const AccountRecord& r : records) {
         soci::statement update =
             (sql.prepare << "UPDATE emag_accounts SET platform = :platform, base_url = :base_url, "

@@ -2,6 +2,7 @@
 
 #include "store/row_values.hpp"
 #include "store/session.hpp"
+#include "store/write_transaction.hpp"
 
 namespace erp::emag {
 namespace {
@@ -127,7 +128,7 @@ OfferBatchResult OfferStore::store_batch(const std::string& account, const std::
     soci::session& sql = *session_;
     const std::string now(now_iso);
     OfferBatchResult r;
-    soci::transaction tr(sql);
+    WriteTransaction tr(sql);
     if (!offers.empty()) {
         OfferWriter writer(sql, account, now);
         for (const OfferRow& o : offers) {

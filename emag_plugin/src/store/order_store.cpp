@@ -2,6 +2,7 @@
 
 #include "store/row_values.hpp"
 #include "store/session.hpp"
+#include "store/write_transaction.hpp"
 #include "store/wal_checkpointer.hpp"
 
 #include <soci/soci.h>
@@ -435,7 +436,7 @@ BatchResult OrderStore::store_batch(const std::string& account, const std::vecto
     soci::session& sql = *session_;
     const std::string now(now_iso);
     BatchResult r;
-    soci::transaction tr(sql);
+    WriteTransaction tr(sql);
     if (!valid.empty()) {
         BatchWriter writer(sql, account, now);
         writer.write_all(valid, r);
@@ -466,7 +467,7 @@ BatchResult OrderStore::store_batch(const std::string& account, const std::vecto
 
 void OrderStore::save_sync_state(const SyncStateRow& state) {
     const std::lock_guard lock(mutex_);
-    soci::transaction tr(*session_);
+    WriteTransaction tr(*session_);
     write_state(*session_, state);
     tr.commit();
 }

@@ -2,6 +2,7 @@
 
 #include "store/row_values.hpp"
 #include "store/session.hpp"
+#include "store/write_transaction.hpp"
 
 namespace erp::emag {
 namespace {
@@ -63,7 +64,7 @@ std::vector<std::int64_t> OutboundStore::add(const std::vector<NewChange>& chang
     if (changes.empty()) {
         return ids;
     }
-    soci::transaction tr(sql);
+    WriteTransaction tr(sql);
     long long id = next_id(sql);
     long long offer = 0;
     std::string account, kind, value, source, messages, state, due;
@@ -125,7 +126,7 @@ std::vector<OutboundRow> OutboundStore::claim(const std::string& account, std::s
     // offers that are not busy, if there are that many.
     long long limit = static_cast<long long>(3 * (max_offers + busy.size()) + 3);
     std::vector<OutboundRow> out;
-    soci::transaction tr(sql);
+    WriteTransaction tr(sql);
     {
         std::set<std::int64_t> offers;
         soci::rowset<soci::row> rows =
@@ -201,7 +202,7 @@ void OutboundStore::to_queued_or_superseded(const std::vector<std::int64_t>& ids
                                             std::string_view next_attempt_at) {
     soci::session& sql = *session_;
     const std::string due(next_attempt_at);
-    soci::transaction tr(sql);
+    WriteTransaction tr(sql);
     for (std::int64_t id64 : ids) {
         long long id = id64;
         // A newer change of the same offer and kind (in any state but
