@@ -1,7 +1,7 @@
 #include "offers/offer_routes.hpp"
 
 #include "offers/offers_service.hpp"
-#include "orders/order_actions.hpp" // error_body
+#include "routes/route_helpers.hpp"
 #include "store/offer_store.hpp"
 #include "store/outbound_store.hpp"
 
@@ -18,16 +18,6 @@ using nlohmann::json;
 
 constexpr std::int64_t kDefaultPerPage = 50;
 constexpr std::int64_t kMaxPerPage = 200;
-
-struct HttpError {
-    int status;
-    std::string kind;
-    std::string message;
-};
-
-void send(Response& resp, int status, const json& body) {
-    resp.json(status, body.dump(-1, ' ', false, json::error_handler_t::replace));
-}
 
 json x4_text(const std::optional<std::int64_t>& v) {
     return v ? json(Decimal4{*v}.to_string()) : json();
@@ -92,29 +82,6 @@ json change_json(const OutboundRow& r) {
             {"finished_at", text_or_null(r.finished_at)}};
 }
 
-std::int64_t number_param(const Request& req, const char* name, std::int64_t fallback, std::int64_t lo,
-                          std::int64_t hi) {
-    const auto v = req.query_param(name);
-    if (!v || v->empty()) {
-        return fallback;
-    }
-    std::int64_t n = 0;
-    for (char c : *v) {
-        if (c < '0' || c > '9' || n > hi) {
-            throw HttpError{400, "bad_request",
-                            std::string(name) + " must be a whole number from " + std::to_string(lo) + " to " +
-                                std::to_string(hi)};
-        }
-        n = n * 10 + (c - '0');
-    }
-    if (n < lo || n > hi) {
-        throw HttpError{400, "bad_request",
-                        std::string(name) + " must be a whole number from " + std::to_string(lo) + " to " +
-                            std::to_string(hi)};
-    }
-    return n;
-}
-
 std::int64_t offer_id(const Request& req) {
     const json params = json::parse(req.params_json().empty() ? "{}" : req.params_json(), nullptr, false);
     const std::string text = params.is_object() ? params.value("id", std::string()) : std::string();
@@ -130,17 +97,13 @@ class Routes {
     explicit Routes(std::function<std::shared_ptr<OffersService>()> service) : service_(std::move(service)) {}
 
     void handle(Response& resp, const std::function<void(OffersService&)>& f) const {
-        try {
+        guarded(resp, [&] {
             const std::shared_ptr<OffersService> s = service_();
             if (!s) {
                 throw HttpError{503, "unavailable", "the eMAG plugin is not started (or has no accounts)"};
             }
             f(*s);
-        } catch (const HttpError& e) {
-            send(resp, e.status, error_body(e.kind, e.message));
-        } catch (const std::exception& e) {
-            send(resp, 500, error_body("internal", std::string("the request failed on our side: ") + e.what()));
-        }
+        });
     }
 
     // ?account=, or the only account.

@@ -5,6 +5,7 @@
 #include "orders/cancellation_reasons.hpp"
 #include "orders/decimal.hpp"
 #include "orders/order_fetch.hpp"
+#include "routes/route_helpers.hpp"
 #include "store/timestamp.hpp"
 
 #include <algorithm>
@@ -242,10 +243,6 @@ json line_summary(const OrderLineRow& l) {
                 {"currency", text_or_null(l.currency)},
                 {"created_utc", text_or_null(l.created_utc)},
                 {"modified_utc", text_or_null(l.modified_utc)}};
-}
-
-json error_body(const std::string& kind, const std::string& message, const std::vector<std::string>& messages) {
-    return json{{"error", {{"kind", kind}, {"message", message}, {"messages", messages}}}};
 }
 
 ActionOutcome outcome_from_api_error(const ErrorInfo& info) {

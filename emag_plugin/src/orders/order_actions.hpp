@@ -73,10 +73,6 @@ nlohmann::json order_summary(const OrderRow& order);
 // "vat" (4-decimal strings or null), "currency", "created_utc", "modified_utc"}.
 nlohmann::json line_summary(const OrderLineRow& line);
 
-// {"error": {"kind", "message", "messages": [...]}}.
-nlohmann::json error_body(const std::string& kind, const std::string& message,
-                          const std::vector<std::string>& messages = {});
-
 // What an action answers, ready for HTTP.
 struct ActionOutcome {
     int http_status = 200;

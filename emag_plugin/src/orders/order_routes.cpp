@@ -2,6 +2,7 @@
 
 #include "orders/decimal.hpp"
 #include "orders/order_actions.hpp"
+#include "routes/route_helpers.hpp"
 #include "store/order_store.hpp"
 #include "store/timestamp.hpp"
 
@@ -23,28 +24,6 @@ constexpr std::int64_t kMaxOrderId = 4294967295LL; // §4.6
 constexpr std::int64_t kDefaultPerPage = 50;
 constexpr std::int64_t kMaxPerPage = 200;
 constexpr std::size_t kMaxQueryText = 100;
-
-// A 4xx/5xx answer without throwing: the handler returns right after.
-struct HttpError {
-    int status;
-    std::string kind;
-    std::string message;
-};
-
-void send(Response& resp, int status, const json& body, std::optional<int> retry_after_s = std::nullopt) {
-    if (retry_after_s) {
-        resp.header("retry-after", std::to_string(*retry_after_s));
-    }
-    resp.json(status, body.dump(-1, ' ', false, json::error_handler_t::replace));
-}
-
-void send_error(Response& resp, const HttpError& e) {
-    send(resp, e.status, error_body(e.kind, e.message));
-}
-
-HttpError bad_request(std::string message) {
-    return HttpError{400, "bad_request", std::move(message)};
-}
 
 int hex_value(char c) {
     if (c >= '0' && c <= '9') {
@@ -432,18 +411,6 @@ class Routes {
 
     OrderRoutesDeps deps_;
 };
-
-// Runs a handler; anything it throws becomes a 500 JSON answer.
-template <class F>
-void guarded(Response& resp, F&& f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        std::string m = "the request failed on our side: ";
-        m += e.what();
-        send(resp, 500, error_body("internal", m));
-    }
-}
 
 } // namespace
 

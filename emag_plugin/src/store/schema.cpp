@@ -168,10 +168,100 @@ constexpr std::string_view kV3 = R"({"create_tables":[
 {"table":"emag_outbound","name":"emag_outbound_by_state","columns":["account","state","next_attempt_at"],"unique":false},
 {"table":"emag_outbound","name":"emag_outbound_by_offer","columns":["account","offer_id","kind","state"],"unique":false}]})";
 
-constexpr std::array<SchemaVersion, 3> kVersions{{
+// v4: monitoring, alerts and customer analytics (issue 8).
+// emag_metrics: one row per account and snapshot (the windowed figures as
+// JSON), pruned past the configured retention. emag_alerts: every alert ever
+// raised; state "active" until its condition recovers, then "cleared" (never
+// deleted). Customers are keyed per account by the e-mail hash eMAG gives
+// (orders' customer_email_hash): emag_customers holds the counters,
+// emag_customer_spend the money per currency (_x4 as in v2),
+// emag_customer_cities the shipping cities, and emag_customer_orders what
+// each order last contributed, so a changed order is subtracted and added
+// again (analytics are maintained incrementally, never recomputed).
+// emag_analytics_state is the analytics' cursor over emag_orders.updated_at.
+constexpr std::string_view kV4 = R"({"create_tables":[
+{"name":"emag_metrics","columns":[
+{"name":"account","type":"string","size":64,"nullable":false},
+{"name":"taken_at","type":"timestamp","nullable":false},
+{"name":"health","type":"integer"},
+{"name":"figures","type":"json"}],
+"primary_key":["account","taken_at"]},
+{"name":"emag_alerts","columns":[
+{"name":"id","type":"bigint","nullable":false},
+{"name":"account","type":"string","size":64,"nullable":false},
+{"name":"rule","type":"string","size":64,"nullable":false},
+{"name":"subject","type":"string","size":64},
+{"name":"severity","type":"string","size":16},
+{"name":"state","type":"string","size":16,"nullable":false},
+{"name":"message","type":"string","size":1000},
+{"name":"value","type":"string","size":64},
+{"name":"threshold","type":"string","size":64},
+{"name":"raised_at","type":"timestamp"},
+{"name":"cleared_at","type":"timestamp"},
+{"name":"last_value","type":"string","size":64},
+{"name":"updated_at","type":"timestamp"}],
+"primary_key":["id"]},
+{"name":"emag_customers","columns":[
+{"name":"account","type":"string","size":64,"nullable":false},
+{"name":"customer_key","type":"string","size":255,"nullable":false},
+{"name":"name","type":"string","size":255},
+{"name":"orders","type":"bigint"},
+{"name":"canceled","type":"bigint"},
+{"name":"returned","type":"bigint"},
+{"name":"cod_orders","type":"bigint"},
+{"name":"cod_refused","type":"bigint"},
+{"name":"pay_cod","type":"bigint"},
+{"name":"pay_transfer","type":"bigint"},
+{"name":"pay_card","type":"bigint"},
+{"name":"first_order_utc","type":"timestamp"},
+{"name":"last_order_utc","type":"timestamp"},
+{"name":"loyalty_score","type":"integer"},
+{"name":"risk_level","type":"string","size":16},
+{"name":"updated_at","type":"timestamp"}],
+"primary_key":["account","customer_key"]},
+{"name":"emag_customer_spend","columns":[
+{"name":"account","type":"string","size":64,"nullable":false},
+{"name":"customer_key","type":"string","size":255,"nullable":false},
+{"name":"currency","type":"string","size":3,"nullable":false},
+{"name":"orders","type":"bigint"},
+{"name":"total_x4","type":"bigint"}],
+"primary_key":["account","customer_key","currency"]},
+{"name":"emag_customer_cities","columns":[
+{"name":"account","type":"string","size":64,"nullable":false},
+{"name":"customer_key","type":"string","size":255,"nullable":false},
+{"name":"city","type":"string","size":255,"nullable":false},
+{"name":"orders","type":"bigint"}],
+"primary_key":["account","customer_key","city"]},
+{"name":"emag_customer_orders","columns":[
+{"name":"account","type":"string","size":64,"nullable":false},
+{"name":"emag_id","type":"bigint","nullable":false},
+{"name":"customer_key","type":"string","size":255},
+{"name":"status","type":"integer"},
+{"name":"payment_mode_id","type":"integer"},
+{"name":"currency","type":"string","size":3},
+{"name":"total_x4","type":"bigint"},
+{"name":"city","type":"string","size":255},
+{"name":"date_utc","type":"timestamp"},
+{"name":"modified_utc","type":"timestamp"}],
+"primary_key":["account","emag_id"]},
+{"name":"emag_analytics_state","columns":[
+{"name":"name","type":"string","size":64,"nullable":false},
+{"name":"cursor_utc","type":"timestamp"},
+{"name":"updated_at","type":"timestamp"}],
+"primary_key":["name"]}],
+"indexes":[
+{"table":"emag_alerts","name":"emag_alerts_by_state","columns":["state","account","rule"],"unique":false},
+{"table":"emag_orders","name":"emag_orders_by_updated","columns":["updated_at"],"unique":false},
+{"table":"emag_customer_orders","name":"emag_customer_orders_by_customer","columns":["account","customer_key"],"unique":false}]})";
+
+constexpr std::array<SchemaVersion, 4> kVersions{{
     {1, "emag_accounts: configured eMAG accounts", kV1},
     {2, "emag_orders, emag_order_lines, emag_order_quarantine, emag_sync_state", kV2},
     {3, "emag_offers, emag_offer_quarantine, emag_outbound", kV3},
+    {4,
+     "emag_metrics, emag_alerts, emag_customers, emag_customer_spend, emag_customer_cities, emag_customer_orders, "
+     "emag_analytics_state",
+     kV4},
 }};
 
 } // namespace

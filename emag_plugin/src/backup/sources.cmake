@@ -1,0 +1,1 @@
+# target_sources(emag_core PRIVATE ...) for src/backup

@@ -1,0 +1,1 @@
+# erp_add_test(...) for the backup suites
