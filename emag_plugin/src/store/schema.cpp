@@ -178,7 +178,11 @@ constexpr std::string_view kV3 = R"({"create_tables":[
 // emag_customer_cities the shipping cities, and emag_customer_orders what
 // each order last contributed, so a changed order is subtracted and added
 // again (analytics are maintained incrementally, never recomputed).
-// emag_analytics_state is the analytics' cursor over emag_orders.updated_at.
+// emag_analytics_state is the analytics' cursor over emag_orders.updated_at,
+// read in keyset order (updated_at, account, emag_id): hence that index.
+// emag_customers.scored_at: when the loyalty score (which ages with the
+// last order) was computed; stale ones are re-scored from the counters.
+// The rules: docs/customers.md.
 constexpr std::string_view kV4 = R"({"create_tables":[
 {"name":"emag_metrics","columns":[
 {"name":"account","type":"string","size":64,"nullable":false},
@@ -209,14 +213,17 @@ constexpr std::string_view kV4 = R"({"create_tables":[
 {"name":"canceled","type":"bigint"},
 {"name":"returned","type":"bigint"},
 {"name":"cod_orders","type":"bigint"},
+{"name":"storno","type":"bigint"},
 {"name":"cod_refused","type":"bigint"},
 {"name":"pay_cod","type":"bigint"},
 {"name":"pay_transfer","type":"bigint"},
 {"name":"pay_card","type":"bigint"},
 {"name":"first_order_utc","type":"timestamp"},
 {"name":"last_order_utc","type":"timestamp"},
+{"name":"last_order_id","type":"bigint"},
 {"name":"loyalty_score","type":"integer"},
 {"name":"risk_level","type":"string","size":16},
+{"name":"scored_at","type":"timestamp"},
 {"name":"updated_at","type":"timestamp"}],
 "primary_key":["account","customer_key"]},
 {"name":"emag_customer_spend","columns":[
@@ -236,13 +243,16 @@ constexpr std::string_view kV4 = R"({"create_tables":[
 {"name":"account","type":"string","size":64,"nullable":false},
 {"name":"emag_id","type":"bigint","nullable":false},
 {"name":"customer_key","type":"string","size":255},
+{"name":"customer_name","type":"string","size":255},
 {"name":"status","type":"integer"},
 {"name":"payment_mode_id","type":"integer"},
+{"name":"is_storno","type":"integer"},
 {"name":"currency","type":"string","size":3},
 {"name":"total_x4","type":"bigint"},
 {"name":"city","type":"string","size":255},
 {"name":"date_utc","type":"timestamp"},
-{"name":"modified_utc","type":"timestamp"}],
+{"name":"modified_utc","type":"timestamp"},
+{"name":"updated_at","type":"timestamp"}],
 "primary_key":["account","emag_id"]},
 {"name":"emag_analytics_state","columns":[
 {"name":"name","type":"string","size":64,"nullable":false},
@@ -251,8 +261,9 @@ constexpr std::string_view kV4 = R"({"create_tables":[
 "primary_key":["name"]}],
 "indexes":[
 {"table":"emag_alerts","name":"emag_alerts_by_state","columns":["state","account","rule"],"unique":false},
-{"table":"emag_orders","name":"emag_orders_by_updated","columns":["updated_at"],"unique":false},
-{"table":"emag_customer_orders","name":"emag_customer_orders_by_customer","columns":["account","customer_key"],"unique":false}]})";
+{"table":"emag_orders","name":"emag_orders_by_updated","columns":["updated_at","account","emag_id"],"unique":false},
+{"table":"emag_customer_orders","name":"emag_customer_orders_by_customer","columns":["account","customer_key"],"unique":false},
+{"table":"emag_customers","name":"emag_customers_by_scored","columns":["scored_at"],"unique":false}]})";
 
 constexpr std::array<SchemaVersion, 4> kVersions{{
     {1, "emag_accounts: configured eMAG accounts", kV1},
