@@ -2,12 +2,19 @@
 // pieces of emag_core to the host through erp_plugin.hpp and holds no logic
 // of its own: config and secrets (config/), the eMAG clients (api/), order
 // validation (orders/), offers and their outbound queue (offers/), tables
-// (store/), health, metrics and status documents (monitor/).
+// (store/), monitoring, alerts, health and status (monitor/), backups
+// (backup/) and customer analytics (customers/).
 #include "api/emag_client.hpp"
 #include "api/request_log.hpp"
 #include "api/transport.hpp"
+#include "backup/backup_routes.hpp"
+#include "backup/backup_service.hpp"
 #include "config/plugin_config.hpp"
+#include "customers/customer_analytics.hpp"
+#include "customers/customer_routes.hpp"
 #include "monitor/health.hpp"
+#include "monitor/monitor_routes.hpp"
+#include "monitor/monitor_service.hpp"
 #include "monitor/status.hpp"
 #include "offers/offer_change.hpp"
 #include "offers/offer_routes.hpp"
@@ -16,6 +23,7 @@
 #include "orders/order_rows.hpp"
 #include "orders/orders_service.hpp"
 #include "store/account_store.hpp"
+#include "store/monitor_store.hpp"
 #include "store/offer_store.hpp"
 #include "store/order_store.hpp"
 #include "store/outbound_store.hpp"
@@ -91,8 +99,24 @@ class EmagPlugin {
             reg.add_db_mapping(v.version, v.description, v.declaration_json);
         }
         reg.add_monitor(
-            "emag.health", [this] { return emag::metrics_json(health_, client_metrics(), outbound_counts()); },
-            [this] { return emag::health_json(health_); });
+            "emag.health",
+            [this] {
+                const auto monitor = monitor_service();
+                const nlohmann::json series = monitor ? monitor->metric_series() : nlohmann::json::array();
+                return emag::metrics_json(health_, client_metrics(), outbound_counts(), &series);
+            },
+            [this] {
+                if (const auto monitor = monitor_service()) {
+                    return monitor->health_json();
+                }
+                std::vector<std::pair<std::string, emag::HealthScore>> scores;
+                for (const auto& h : health_) {
+                    emag::HealthInputs in;
+                    in.credentials_ok = h.credentials_ok;
+                    scores.emplace_back(h.name, emag::score_account(in));
+                }
+                return emag::health_json(scores);
+            });
         reg.add_validator("emag.order", [](std::string_view order_json) {
             try {
                 return emag::order_problems_json(order_json);
@@ -107,7 +131,8 @@ class EmagPlugin {
                 throw Error(ERP_E_INVALID_ARGUMENT, "emag.offer", e.what());
             }
         });
-        reg.add_route("GET", "/api/status", 0, [this](const Request&, Response& resp) { resp.json(status_body()); });
+        emag::register_monitor_routes(
+            reg, [this] { return monitor_service(); }, [this] { return status_body(); });
 
         reg.add_job("emag.orders.sync", "eMAG orders: incremental sync of FBS and FBE orders for every account",
                     config_.orders.sync_interval_s, 15,
@@ -137,7 +162,19 @@ class EmagPlugin {
                     "eMAG offers: queue changes; params {\"changes\": [{\"account\", \"offer_id\", \"kind\": "
                     "\"price\"|\"stock\"|\"status\", ...values}]}",
                     0, 0, [this](erp_job* job, std::string_view params) { return run_offers_enqueue(job, params); });
+        reg.add_job("emag.backup",
+                    "eMAG data backup: orders, offers, customers and queues as gzip JSON lines with a manifest",
+                    config_.backup.interval_s, 300, [this](erp_job* job, std::string_view) { return run_backup(job); });
+        reg.add_job("emag.restore",
+                    "eMAG data restore: params {\"backup\": NAME} (verified by checksum first; idempotent)", 0, 0,
+                    [this](erp_job* job, std::string_view params) { return run_restore(job, params); });
+        reg.add_job("emag.customers.update",
+                    "eMAG customer analytics: fold the orders changed since the last update into emag_customers "
+                    "(also done after every order sync)",
+                    0, 0, [this](erp_job* job, std::string_view) { return run_customers(job); });
         emag::register_offer_routes(reg, [this] { return offers_service(); });
+        emag::register_backup_routes(reg, [this] { return backup_service(); });
+        emag::register_customer_routes(reg, [this] { return customer_analytics(); });
         emag::register_order_routes(
             reg, emag::OrderRoutesDeps{[this](const std::string& name) { return order_account(name); },
                                        [this] {
@@ -210,11 +247,19 @@ class EmagPlugin {
     void stop() {
         std::shared_ptr<emag::OrdersService> orders;
         std::shared_ptr<emag::OffersService> offers;
+        std::shared_ptr<emag::MonitorService> monitor;
         {
             std::unique_lock lock(clients_mu_);
             orders.swap(orders_);
             offers.swap(offers_);
+            monitor.swap(monitor_);
+            backup_.reset();
+            customers_.reset();
         }
+        if (monitor) {
+            monitor->stop(); // before the clients it samples go away
+        }
+        monitor.reset();
         offers.reset(); // stops the background pusher; a running job holds its own reference
         orders.reset(); // a running job holds its own reference until it ends
         std::vector<std::shared_ptr<emag::EmagClient>> clients;
@@ -304,11 +349,151 @@ class EmagPlugin {
         } catch (const std::exception& e) {
             throw Error(ERP_E_IO, "database", std::string("opening the offer stores failed: ") + e.what());
         }
-        std::unique_lock lock(clients_mu_);
-        clients_ = std::move(clients);
-        orders_ = std::move(orders);
-        offers_ = std::move(offers);
-        store_ = std::move(store);
+        std::shared_ptr<emag::BackupService> backup;
+        std::shared_ptr<emag::CustomerAnalytics> customers;
+        std::shared_ptr<emag::MonitorService> monitor;
+        try {
+            emag::BackupOptions b;
+            b.dir = config_.backup.dir.empty() ? std::filesystem::path(host_.data_dir()) / "backups"
+                                               : std::filesystem::path(config_.backup.dir);
+            b.keep = config_.backup.keep;
+            b.plugin_version = EMAG_PLUGIN_VERSION;
+            backup = std::make_shared<emag::BackupService>(host_.database_url(), b, host_clock());
+            customers = std::make_shared<emag::CustomerAnalytics>(host_.database_url(), host_clock());
+            emag::MonitorDeps deps;
+            deps.clients = [this] { return client_metrics(); };
+            deps.publish = [this](const std::string& topic, const std::string& event) { host_.publish(topic, event); };
+            deps.warn = [this](const std::string& m) { host_.warn(m); };
+            deps.info = [this](const std::string& m) { host_.info(m); };
+            deps.now = host_clock();
+            emag::MonitorSchedule schedule{config_.orders.sync_interval_s, config_.offers.sync_interval_s,
+                                           config_.backup.interval_s};
+            monitor = std::make_shared<emag::MonitorService>(config_.monitor, schedule, status_,
+                                                             std::make_shared<emag::MonitorStore>(host_.database_url()),
+                                                             std::move(deps), EMAG_PLUGIN_VERSION);
+        } catch (const std::exception& e) {
+            throw Error(ERP_E_IO, "database",
+                        std::string("opening the monitor, backup or customer stores failed: ") + e.what());
+        }
+        {
+            std::unique_lock lock(clients_mu_);
+            clients_ = std::move(clients);
+            orders_ = std::move(orders);
+            offers_ = std::move(offers);
+            store_ = std::move(store);
+            backup_ = std::move(backup);
+            customers_ = std::move(customers);
+            monitor_ = monitor;
+        }
+        monitor->start(); // samples the clients: after they are published above
+    }
+
+    std::function<std::chrono::system_clock::time_point()> host_clock() const {
+        return
+            [host = host_] { return std::chrono::system_clock::time_point(std::chrono::milliseconds(host.now_ms())); };
+    }
+
+    std::shared_ptr<emag::MonitorService> monitor_service() const {
+        std::shared_lock lock(clients_mu_);
+        return monitor_;
+    }
+    std::shared_ptr<emag::BackupService> backup_service() const {
+        std::shared_lock lock(clients_mu_);
+        return backup_;
+    }
+    std::shared_ptr<emag::CustomerAnalytics> customer_analytics() const {
+        std::shared_lock lock(clients_mu_);
+        return customers_;
+    }
+
+    // emag.backup: a failed backup raises the backup_failed alert.
+    erp_status run_backup(erp_job* job) {
+        const auto backup = backup_service();
+        if (!backup) {
+            if (accounts_.empty()) {
+                return ERP_OK;
+            }
+            throw Error(ERP_E_UNAVAILABLE, "emag.backup", "the plugin is not started");
+        }
+        const auto monitor = monitor_service();
+        try {
+            const emag::BackupInfo info = backup->create();
+            std::uint64_t rows = 0;
+            for (const auto& t : info.tables) {
+                rows += t.rows;
+            }
+            host_.job_progress(
+                job,
+                nlohmann::json{{"backup", info.name}, {"rows", rows}, {"bytes", info.bytes}, {"pruned", info.pruned}}
+                    .dump());
+            host_.info(fmt::format("emag backup {}: {} rows, {} bytes", info.name, rows, info.bytes));
+            if (monitor) {
+                monitor->record_backup(true, info.name);
+            }
+        } catch (const std::exception& e) {
+            if (monitor) {
+                monitor->record_backup(false, e.what());
+                monitor->tick(); // raise the alert now, not at the next sample
+            }
+            throw Error(ERP_E_IO, "emag.backup", e.what());
+        }
+        return ERP_OK;
+    }
+
+    erp_status run_restore(erp_job* job, std::string_view params) {
+        const auto p = nlohmann::json::parse(params.empty() ? "{}" : params, nullptr, false);
+        if (!p.is_object() || !p.contains("backup") || !p["backup"].is_string()) {
+            throw Error(
+                ERP_E_INVALID_ARGUMENT, "emag.restore",
+                "params must be {\"backup\": \"emag-YYYYMMDDTHHMMSSZ\"} (GET /plugins/emag/api/backups lists them)");
+        }
+        const auto backup = backup_service();
+        if (!backup) {
+            throw Error(ERP_E_UNAVAILABLE, "emag.restore", "the plugin is not started");
+        }
+        try {
+            const emag::RestoreReport r = backup->restore(p["backup"].get<std::string>());
+            nlohmann::json tables = nlohmann::json::object();
+            for (const auto& [name, rows] : r.rows_per_table) {
+                tables[name] = rows;
+            }
+            host_.job_progress(job, nlohmann::json{{"backup", r.name}, {"rows", r.rows}, {"tables", tables}}.dump());
+            host_.info(fmt::format("emag restore of {}: {} rows", r.name, r.rows));
+        } catch (const std::invalid_argument& e) {
+            throw Error(ERP_E_INVALID_ARGUMENT, "emag.restore", e.what());
+        } catch (const std::exception& e) {
+            throw Error(ERP_E_IO, "emag.restore", e.what());
+        }
+        if (const auto customers = customer_analytics()) {
+            customers->update(); // restored orders count for their customers
+        }
+        return ERP_OK;
+    }
+
+    erp_status run_customers(erp_job* job) {
+        const auto customers = customer_analytics();
+        if (!customers) {
+            return ERP_OK;
+        }
+        const emag::AnalyticsReport r = customers->update();
+        host_.job_progress(job, nlohmann::json{{"orders_seen", r.orders_seen},
+                                               {"orders_changed", r.orders_changed},
+                                               {"customers_touched", r.customers_touched},
+                                               {"orders_without_customer", r.orders_without_customer}}
+                                    .dump());
+        return ERP_OK;
+    }
+
+    // After an order sync: customers follow their orders. A failure here
+    // does not fail the sync (the orders are stored); the next pass retries.
+    void update_customers() {
+        if (const auto customers = customer_analytics()) {
+            try {
+                customers->update();
+            } catch (const std::exception& e) {
+                host_.warn(std::string("emag customer analytics: ") + e.what());
+            }
+        }
     }
 
     std::shared_ptr<emag::OffersService> offers_service() const {
@@ -359,6 +544,9 @@ class EmagPlugin {
         const emag::OffersRunReport r =
             offers->sync([this, job](const emag::SyncProgress& p) { publish_progress(job, p); },
                          [this, job] { return host_.job_cancelled(job); });
+        if (const auto monitor = monitor_service()) {
+            monitor->record_sync(r.outcomes);
+        }
         throw_failures("emag.offers.sync", r.failures);
         return ERP_OK;
     }
@@ -476,6 +664,10 @@ class EmagPlugin {
         const auto cancelled = [this, job] { return host_.job_cancelled(job); };
         const emag::OrdersRunReport r =
             backfill_days == 0 ? orders->sync(publish, cancelled) : orders->backfill(backfill_days, publish, cancelled);
+        if (const auto monitor = monitor_service()) {
+            monitor->record_sync(r.outcomes);
+        }
+        update_customers();
         throw_failures(backfill_days == 0 ? "emag.orders.sync" : "emag.orders.backfill", r.failures);
         return ERP_OK;
     }
@@ -512,6 +704,9 @@ class EmagPlugin {
     std::shared_ptr<emag::OrdersService> orders_;            // from start to stop
     std::shared_ptr<emag::OffersService> offers_;            // from start to stop
     std::shared_ptr<emag::OrderStore> store_;                // from start to stop
+    std::shared_ptr<emag::MonitorService> monitor_;          // from start to stop
+    std::shared_ptr<emag::BackupService> backup_;            // from start to stop
+    std::shared_ptr<emag::CustomerAnalytics> customers_;     // from start to stop
 };
 
 } // namespace

@@ -437,12 +437,20 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(monitoring)
 
-BOOST_AUTO_TEST_CASE(health_counts_accounts_and_credentials) {
-    const json ok = json::parse(erp::emag::health_json({{"ro1", "ro", true}, {"bg1", "bg", true}}));
-    BOOST_TEST(ok == json::parse(R"({"status":"ok","score":100,"detail":{"accounts":2,"credentials_ok":2}})"));
-    const json degraded = json::parse(erp::emag::health_json({{"ro1", "ro", true}, {"bg1", "bg", false}}));
-    BOOST_TEST(degraded.at("status") == "degraded");
-    BOOST_TEST(degraded.at("score") == 50);
+BOOST_AUTO_TEST_CASE(health_before_the_monitor_runs_counts_credentials) {
+    const auto score = [](bool credentials_ok) {
+        erp::emag::HealthInputs in;
+        in.credentials_ok = credentials_ok;
+        return erp::emag::score_account(in);
+    };
+    const json ok = json::parse(erp::emag::health_json({{"ro1", score(true)}, {"bg1", score(true)}}));
+    BOOST_TEST(ok.at("status") == "ok");
+    BOOST_TEST(ok.at("score") == 100);
+    BOOST_TEST(ok.at("detail").at("accounts").at("bg1").at("score") == 100);
+    const json down = json::parse(erp::emag::health_json({{"ro1", score(true)}, {"bg1", score(false)}}));
+    BOOST_TEST(down.at("status") == "down");
+    BOOST_TEST(down.at("score") == 0); // the worst account's score
+    BOOST_TEST(down.at("detail").at("accounts").at("bg1").at("penalties").at(0).at("reason") == "credentials missing");
     BOOST_TEST(json::parse(erp::emag::health_json({})).at("status") == "ok");
 }
 

@@ -1,5 +1,7 @@
 #include "config/plugin_config.hpp"
 
+#include "config/config_fields.hpp"
+#include "config/monitor_config.hpp"
 #include "config/platforms.hpp"
 
 #include <nlohmann/json.hpp>
@@ -20,53 +22,6 @@ using nlohmann::json;
 constexpr std::size_t kMaxName = 64;
 constexpr std::size_t kMaxText = 255;
 constexpr std::size_t kMaxTimezone = 64;
-
-std::string json_quoted(std::string_view s) {
-    return json(std::string(s)).dump();
-}
-
-const char* type_name(const json& j) {
-    return j.type_name();
-}
-
-void refuse_unknown_keys(const json& obj, const std::set<std::string>& known, const std::string& path) {
-    for (const auto& [key, value] : obj.items()) {
-        (void)value;
-        if (key == "password" && known.count("password_env") != 0) {
-            throw ConfigError(path + ".password", "inline secrets are not allowed; use password_env or password_file");
-        }
-        if (known.count(key) == 0) {
-            std::string expected;
-            for (const auto& k : known) {
-                expected += (expected.empty() ? "" : ", ") + k;
-            }
-            throw ConfigError(path.empty() ? key : path + "." + key, "unknown key (expected one of: " + expected + ")");
-        }
-    }
-}
-
-// The string at obj[key], or nullptr when absent. Throws when not a string.
-const std::string* optional_string(const json& obj, const char* key, const std::string& path) {
-    const auto it = obj.find(key);
-    if (it == obj.end()) {
-        return nullptr;
-    }
-    if (!it->is_string()) {
-        throw ConfigError(path + "." + key, std::string("expected a string, got ") + type_name(*it));
-    }
-    return it->get_ptr<const std::string*>();
-}
-
-const std::string& required_string(const json& obj, const char* key, const std::string& path) {
-    const std::string* s = optional_string(obj, key, path);
-    if (s == nullptr) {
-        throw ConfigError(path + "." + key, "is required");
-    }
-    if (s->empty()) {
-        throw ConfigError(path + "." + key, "must not be empty");
-    }
-    return *s;
-}
 
 void check_length(const std::string& value, std::size_t max, const std::string& path) {
     if (value.size() > max) {
@@ -216,25 +171,6 @@ AccountConfig parse_account(const json& a, const std::string& path) {
         acc.timezone = std::string(platform->default_timezone);
     }
     return acc;
-}
-
-// A whole number in [min, max] at obj[key], or `fallback` when absent.
-long long bounded_integer(const json& obj, const char* key, long long min, long long max, long long fallback,
-                          const std::string& path) {
-    const auto it = obj.find(key);
-    if (it == obj.end()) {
-        return fallback;
-    }
-    const std::string where = path + "." + key;
-    if (!it->is_number_integer()) {
-        throw ConfigError(where, std::string("expected an integer, got ") + type_name(*it));
-    }
-    const long long v = it->get<long long>();
-    if (v < min || v > max) {
-        throw ConfigError(where, "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " +
-                                     std::to_string(v));
-    }
-    return v;
 }
 
 // start_pause_ms not given: parse_plugin_config makes it one window.
@@ -391,7 +327,7 @@ PluginConfig parse_plugin_config(std::string_view text) {
     if (!root.is_object()) {
         throw ConfigError("config", std::string("expected an object, got ") + type_name(root));
     }
-    refuse_unknown_keys(root, {"accounts", "api", "orders", "offers"}, "");
+    refuse_unknown_keys(root, {"accounts", "api", "orders", "offers", "monitor", "backup"}, "");
 
     PluginConfig cfg;
     const auto api = root.find("api");
@@ -406,6 +342,13 @@ PluginConfig parse_plugin_config(std::string_view text) {
     }
     if (const auto offers = root.find("offers"); offers != root.end()) {
         cfg.offers = parse_offers(*offers);
+    }
+    cfg.monitor.rules = default_alert_rules();
+    if (const auto monitor = root.find("monitor"); monitor != root.end()) {
+        cfg.monitor = parse_monitor_config(*monitor);
+    }
+    if (const auto backup = root.find("backup"); backup != root.end()) {
+        cfg.backup = parse_backup_config(*backup);
     }
     const auto it = root.find("accounts");
     if (it == root.end()) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "api/client_options.hpp"
+#include "config/monitor_config.hpp"
 #include "config/secret.hpp"
 
 #include <optional>
@@ -81,6 +82,8 @@ struct PluginConfig {
     ClientOptions api;
     OrdersConfig orders;
     OffersConfig offers;
+    MonitorConfig monitor;
+    BackupConfig backup;
 };
 
 // Parses and validates the config JSON. Throws ConfigError.

@@ -1,13 +1,16 @@
-// The body of GET /plugins/emag/api/status: what the plugin is and which
-// accounts it serves. Never a password (AccountConfig holds none; the secret
-// lives in ResolvedAccount::password and is not passed here).
+// The body of GET /plugins/emag/api/status: what the plugin is, which
+// accounts it serves and, once the monitor runs, each account's health, sync
+// streams, windowed rates, active alerts and quarantine/dead-letter sizes
+// (monitor_service.hpp builds that part). Never a password (AccountConfig
+// holds none; the secret lives in ResolvedAccount::password).
 #pragma once
 
 #include "api/client_metrics.hpp"
 #include "config/plugin_config.hpp"
 
-#include <optional>
+#include <nlohmann/json_fwd.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,9 +23,13 @@ struct AccountStatus {
     std::optional<ClientMetrics> api; // the client's figures once it runs
 };
 
-// {"plugin":"emag","version":"0.1.0","accounts":[{"name","platform","base_url",
-//  "currency","locale","timezone","username","credentials":"ok"|"missing",
-//  "api":{"orders":{...},"other":{...}} (once started, api_metrics.hpp)}]}
+// {"name","platform","base_url","currency","locale","timezone","username",
+//  "credentials":"ok"|"missing", "api":{"orders":{...},"other":{...}} (once
+//  started, api_metrics.hpp)}
+nlohmann::json account_status_json(const AccountStatus& s);
+
+// {"plugin":"emag","version":"0.1.0","accounts":[account_status_json...]}:
+// the answer before the monitor's first sample.
 std::string status_json(std::string_view version, const std::vector<AccountStatus>& accounts);
 
 } // namespace erp::emag

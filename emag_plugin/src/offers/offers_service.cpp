@@ -81,10 +81,12 @@ OffersRunReport OffersService::sync(const Publish& publish, const std::function<
                 r.stored = st.stored;
                 r.quarantined = st.quarantined;
                 r.cancelled = st.cancelled;
+                r.outcomes.push_back({a.name, "offers", true, st.stored});
                 const std::lock_guard lock(mu_);
                 vat_ids_[a.name] = st.vat_ids;
             } catch (const std::exception& e) {
                 r.failures.push_back(a.name + " offers: " + e.what());
+                r.outcomes.push_back({a.name, "offers", false, 0});
             }
             return r;
         }));
@@ -96,6 +98,7 @@ OffersRunReport OffersService::sync(const Publish& publish, const std::function<
         total.stored += r.stored;
         total.quarantined += r.quarantined;
         total.cancelled = total.cancelled || r.cancelled;
+        total.outcomes.insert(total.outcomes.end(), r.outcomes.begin(), r.outcomes.end());
     }
     return total;
 }

@@ -52,6 +52,7 @@ struct OffersRunReport {
     std::uint64_t stored = 0, quarantined = 0;
     std::uint64_t confirmed = 0, failed = 0, retried = 0, calls = 0;
     bool cancelled = false;
+    std::vector<StreamOutcome> outcomes; // sync: one per account
 };
 
 struct EnqueueResult {

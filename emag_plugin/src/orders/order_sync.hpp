@@ -60,6 +60,14 @@ struct SyncProgress {
     bool done = false;
 };
 
+// How one pass of one stream ended, for monitoring (sync success rates).
+struct StreamOutcome {
+    std::string account;
+    std::string stream; // "incremental/fbs", "backfill/fbe", "offers"
+    bool ok = true;
+    std::uint64_t items = 0; // orders or offers stored
+};
+
 struct SyncStats {
     std::uint64_t windows = 0;
     std::uint64_t pages = 0;

@@ -65,6 +65,7 @@ OrdersRunReport OrdersService::for_each_account(const Fn& fn) {
         total.quarantined += r.quarantined;
         total.acknowledged += r.acknowledged;
         total.cancelled = total.cancelled || r.cancelled;
+        total.outcomes.insert(total.outcomes.end(), r.outcomes.begin(), r.outcomes.end());
     }
     return total;
 }
@@ -84,10 +85,14 @@ OrdersRunReport OrdersService::sync(const Publish& publish, const std::function<
     return for_each_account([&](const OrdersAccount& a, OrdersRunReport& r) {
         OrderSync s(*a.client, *store_, a.name, a.zone, options_, now_, publish, cancelled);
         for (int type : {3, 2}) {
+            const std::string stream = OrderSync::stream_name("incremental", type);
             try {
-                add(r, s.incremental(type));
+                const SyncStats st = s.incremental(type);
+                add(r, st);
+                r.outcomes.push_back({a.name, stream, true, st.stored});
             } catch (const std::exception& e) {
-                r.failures.push_back(a.name + " " + OrderSync::stream_name("incremental", type) + ": " + e.what());
+                r.failures.push_back(a.name + " " + stream + ": " + e.what());
+                r.outcomes.push_back({a.name, stream, false, 0});
             }
         }
     });
@@ -98,10 +103,14 @@ OrdersRunReport OrdersService::backfill(unsigned days, const Publish& publish, c
     return for_each_account([&](const OrdersAccount& a, OrdersRunReport& r) {
         OrderSync s(*a.client, *store_, a.name, a.zone, options_, now_, publish, cancelled);
         for (int type : {3, 2}) {
+            const std::string stream = OrderSync::stream_name("backfill", type);
             try {
-                add(r, s.backfill(type, from));
+                const SyncStats st = s.backfill(type, from);
+                add(r, st);
+                r.outcomes.push_back({a.name, stream, true, st.stored});
             } catch (const std::exception& e) {
-                r.failures.push_back(a.name + " " + OrderSync::stream_name("backfill", type) + ": " + e.what());
+                r.failures.push_back(a.name + " " + stream + ": " + e.what());
+                r.outcomes.push_back({a.name, stream, false, 0});
             }
         }
     });

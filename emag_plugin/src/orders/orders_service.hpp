@@ -41,6 +41,7 @@ struct OrdersRunReport {
     std::uint64_t quarantined = 0;
     std::uint64_t acknowledged = 0;
     bool cancelled = false;
+    std::vector<StreamOutcome> outcomes; // one per account and stream pass
 };
 
 class OrdersService {

@@ -169,6 +169,28 @@ SandboxResponse handle_control(SandboxState& state, const SandboxRequest& req) {
         return reply(200, {{"paused", false}});
     }
 
+    // Body {"faults": ["ROUTE_GLOB:KIND:FRACTION", ...], "latency_ms": N,
+    // "jitter_ms": N}: replaces the fault rules and latency from now on.
+    if (p == "/_sandbox/faults" && post) {
+        const json body = json::parse(req.body, nullptr, false);
+        if (!body.is_object())
+            return error(400, "the body must be a JSON object {\"faults\": [...], \"latency_ms\": N}");
+        std::vector<FaultRule> rules;
+        try {
+            for (const auto& f : body.value("faults", json::array()))
+                rules.push_back(parse_fault_rule(f.get<std::string>()));
+        } catch (const std::exception& e) {
+            return error(400, e.what());
+        }
+        const auto ms = [&](const char* key) {
+            const json& v = body.contains(key) ? body[key] : json(0);
+            return std::chrono::milliseconds(v.is_number_unsigned() ? v.get<std::int64_t>() : 0);
+        };
+        const std::size_t n = rules.size();
+        state.faults->reconfigure(std::move(rules), ms("latency_ms"), ms("jitter_ms"));
+        return reply(200, {{"rules", n}, {"latency_ms", ms("latency_ms").count()}});
+    }
+
     if (p == "/_sandbox/mutate" && post) {
         std::string name;
         SandboxResponse failure;

@@ -82,16 +82,13 @@ bool glob_match(std::string_view p, std::string_view t) {
 Faults::Faults(FaultOptions options) : options_(std::move(options)), rng_(options_.seed) {}
 
 std::optional<FaultKind> Faults::pick(std::string_view route) {
+    std::lock_guard lock(mu_);
     bool any = false;
     for (const auto& r : options_.rules)
         any = any || (r.fraction > 0 && glob_match(r.glob, route));
     if (!any)
         return std::nullopt;
-    double u = 0;
-    {
-        std::lock_guard lock(mu_);
-        u = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
-    }
+    const double u = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
     double cumulative = 0;
     for (const auto& r : options_.rules) {
         if (!glob_match(r.glob, route))
@@ -105,13 +102,20 @@ std::optional<FaultKind> Faults::pick(std::string_view route) {
 }
 
 std::chrono::milliseconds Faults::latency() {
+    std::lock_guard lock(mu_);
     auto base = options_.latency.count();
     const auto j = options_.jitter.count();
-    if (j > 0) {
-        std::lock_guard lock(mu_);
+    if (j > 0)
         base += std::uniform_int_distribution<long long>(-j, j)(rng_);
-    }
     return std::chrono::milliseconds(std::max<long long>(0, base));
+}
+
+void Faults::reconfigure(std::vector<FaultRule> rules, std::chrono::milliseconds latency,
+                         std::chrono::milliseconds jitter) {
+    std::lock_guard lock(mu_);
+    options_.rules = std::move(rules);
+    options_.latency = latency;
+    options_.jitter = jitter;
 }
 
 FaultResponse Faults::replacement(FaultKind k) {

@@ -79,8 +79,12 @@ class Faults {
     // The body for 500, 502, 503 and iserror.
     static FaultResponse replacement(FaultKind k);
 
+    // Replaces the rules and the latency while the server runs (POST
+    // /_sandbox/faults), so a test can make eMAG fail and then recover.
+    void reconfigure(std::vector<FaultRule> rules, std::chrono::milliseconds latency, std::chrono::milliseconds jitter);
+
   private:
-    FaultOptions options_;
+    FaultOptions options_; // guarded by mu_ (reconfigure runs beside requests)
     std::mutex mu_;
     std::mt19937_64 rng_;
 };

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
                  "Control routes (loopback, no auth): GET /_sandbox/{health,accounts,stats},\n"
                  "GET /_sandbox/orders|offers?account=NAME, GET /_sandbox/offer-updates?account=NAME&since=SEQ,\n"
                  "GET /_sandbox/requests?since=SEQ, POST /_sandbox/mutation/pause|resume,\n"
+                 "POST /_sandbox/faults {\"faults\":[RULE...],\"latency_ms\":N,\"jitter_ms\":N},\n"
                  "POST /_sandbox/mutate?account=NAME&changes=N&creations=M.",
                  "emag-sandbox"};
     app.option_defaults()->always_capture_default();

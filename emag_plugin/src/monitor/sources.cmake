@@ -1,1 +1,0 @@
-# target_sources(emag_core PRIVATE ...) for src/monitor

@@ -1,1 +1,0 @@
-# erp_add_test(...) for the monitor suites
