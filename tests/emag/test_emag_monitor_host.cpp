@@ -236,6 +236,38 @@ void run_job(uint16_t port, const std::string& job) {
     BOOST_FAIL("job " + job + " did not end within 120 s");
 }
 
+// `erp-host serve` on `port` until the end of the scope (SIGTERM), ready
+// when constructed (GET /health answers).
+struct Served {
+    erp::test::Process p;
+    Served(HostFixture& f, uint16_t port) {
+        f.set_port(port);
+        const auto cfg = f.write_config({"emag"}).string();
+        p = erp::test::spawn_process(ERP_HOST_BIN, f.dir(), {"--config", cfg, "serve"});
+        unsigned status = 0;
+        const auto ready = std::chrono::steady_clock::now() + 60s;
+        while (std::chrono::steady_clock::now() < ready && status != 200) {
+            try {
+                status = erp::test::http_request(port, "GET", "/health").status;
+            } catch (const std::exception&) {
+                std::this_thread::sleep_for(20ms);
+            }
+        }
+        BOOST_TEST_REQUIRE(status == 200u);
+    }
+    ~Served() {
+        ::kill(p.pid, SIGTERM);
+        erp::test::wait_exit(p, 30s);
+    }
+};
+
+std::string account_config(const sb::SandboxServer& s) {
+    ::setenv("ERP_TEST_SANDBOX_PASSWORD", "sandbox-password", 1);
+    return "[[plugins.emag.accounts]]\nname = \"sandbox\"\nplatform = \"ro\"\nusername = \"sandbox\"\n"
+           "password_env = \"ERP_TEST_SANDBOX_PASSWORD\"\nbase_url = \"" +
+           s.base_url() + "\"\n";
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_CASE(alerts_raise_and_clear_through_ws_table_webhook_and_metrics) {
@@ -249,7 +281,6 @@ BOOST_AUTO_TEST_CASE(alerts_raise_and_clear_through_ws_table_webhook_and_metrics
     WebhookListener hook(1);
 
     HostFixture f;
-    ::setenv("ERP_TEST_SANDBOX_PASSWORD", "sandbox-password", 1);
     // A backup directory under a regular file cannot be created.
     erp::test::write_file(f.dir() / "not-a-dir", "x");
     f.extra_config("[plugins.emag]\n"
@@ -264,32 +295,11 @@ BOOST_AUTO_TEST_CASE(alerts_raise_and_clear_through_ws_table_webhook_and_metrics
                    hook.url() +
                    "\"\nwebhook_retry_delays_s = [0, 0, 0]\n"
                    "[plugins.emag.monitor.alerts.error_rate]\nwindow_s = 2\n"
-                   "[plugins.emag.monitor.alerts.rate_limit_usage]\nenabled = false\n"
-                   "[[plugins.emag.accounts]]\nname = \"sandbox\"\nplatform = \"ro\"\nusername = \"sandbox\"\n"
-                   "password_env = \"ERP_TEST_SANDBOX_PASSWORD\"\nbase_url = \"" +
-                   s.base_url() + "\"\n");
+                   "[plugins.emag.monitor.alerts.rate_limit_usage]\nenabled = false\n" +
+                   account_config(s));
     f.add_staged("emag");
     const uint16_t port = erp::test::free_port();
-    f.set_port(port);
-    const auto cfg = f.write_config({"emag"}).string();
-    const erp::test::Process p = erp::test::spawn_process(ERP_HOST_BIN, f.dir(), {"--config", cfg, "serve"});
-    struct Stop {
-        const erp::test::Process& p;
-        ~Stop() {
-            ::kill(p.pid, SIGTERM);
-            erp::test::wait_exit(p, 30s);
-        }
-    } stop{p};
-    unsigned status = 0;
-    const auto ready = std::chrono::steady_clock::now() + 60s;
-    while (std::chrono::steady_clock::now() < ready && status != 200) {
-        try {
-            status = erp::test::http_request(port, "GET", "/health").status;
-        } catch (const std::exception&) {
-            std::this_thread::sleep_for(20ms);
-        }
-    }
-    BOOST_TEST_REQUIRE(status == 200u);
+    Served host(f, port);
     erp::test::WsClient ws(port, "/ws?topics=emag.alerts");
 
     // eMAG fails every order request: the sync fails, the error rate is 100%.
@@ -388,4 +398,64 @@ BOOST_AUTO_TEST_CASE(alerts_raise_and_clear_through_ws_table_webhook_and_metrics
         backup_failed = backup_failed || plugin.dump().find("\"backup\":\"failed\"") != std::string::npos;
     }
     BOOST_TEST(backup_failed, health2.dump());
+}
+
+BOOST_AUTO_TEST_CASE(backup_restore_and_customers_through_the_host_routes) {
+    sb::SandboxOptions o;
+    o.port = 0;
+    o.orders = 300;
+    o.offers = 20;
+    sb::SandboxServer s(o);
+    s.start();
+    HostFixture f;
+    f.extra_config("[plugins.emag]\n"
+                   "[plugins.emag.api]\nstart_pause_ms = 0\n"
+                   "[plugins.emag.orders]\nfirst_run_days = 100\nsettle_s = 0\nsync_interval_s = 0\n"
+                   "[plugins.emag.offers]\nsync_interval_s = 0\n"
+                   "[plugins.emag.backup]\ninterval_s = 0\nkeep = 2\n" +
+                   account_config(s));
+    f.add_staged("emag");
+    const uint16_t port = erp::test::free_port();
+    Served host(f, port);
+    run_job(port, "emag.orders.sync"); // customers follow the orders it stores
+
+    const auto list =
+        erp::test::http_request(port, "GET", "/plugins/emag/api/customers?account=sandbox&sort=orders", "", admin());
+    BOOST_TEST_REQUIRE(list.status == 200u, list.body);
+    const json customers = json::parse(list.body);
+    BOOST_TEST(customers["total"].get<int>() > 50);
+    const json& top = customers["customers"][0];
+    BOOST_TEST(top["orders"].get<int>() >= 1);
+    BOOST_TEST(erp::test::http_request(port, "GET", "/plugins/emag/api/customers").status == 401u);
+    const auto one = erp::test::http_request(
+        port, "GET", "/plugins/emag/api/customers/sandbox/" + top["key"].get<std::string>(), "", admin());
+    BOOST_TEST_REQUIRE(one.status == 200u, one.body);
+    BOOST_TEST(json::parse(one.body)["history"].size() == top["orders"].get<std::size_t>());
+
+    const auto made = erp::test::http_request(port, "POST", "/plugins/emag/api/backups", "", admin());
+    BOOST_TEST_REQUIRE(made.status == 201u, made.body);
+    const std::string name = json::parse(made.body)["backup"]["name"];
+    const auto listed = erp::test::http_request(port, "GET", "/plugins/emag/api/backups", "", admin());
+    BOOST_TEST_REQUIRE(listed.status == 200u, listed.body);
+    const json backups = json::parse(listed.body);
+    BOOST_TEST_REQUIRE(backups["backups"].size() == 1u);
+    std::uint64_t order_rows = 0;
+    for (const auto& t : backups["backups"][0]["tables"]) {
+        BOOST_TEST(t["sha256"].get<std::string>().size() == 64u);
+        if (t["name"] == "emag_orders") {
+            order_rows = t["rows"];
+        }
+    }
+    BOOST_TEST(order_rows > 250u);
+
+    // The scheduled job's way: a second backup, then restore the first.
+    run_job(port, "emag.backup");
+    const json two = json::parse(erp::test::http_request(port, "GET", "/plugins/emag/api/backups", "", admin()).body);
+    BOOST_TEST(two["backups"].size() == 2u);
+    const auto bad = erp::test::http_request(port, "POST", "/plugins/emag/api/backups/..%2Fetc/restore", "", admin());
+    BOOST_TEST(bad.status >= 400u);
+    const auto restored =
+        erp::test::http_request(port, "POST", "/plugins/emag/api/backups/" + name + "/restore", "", admin());
+    BOOST_TEST_REQUIRE(restored.status == 200u, restored.body);
+    BOOST_TEST(json::parse(restored.body)["rows"].get<std::uint64_t>() > order_rows);
 }

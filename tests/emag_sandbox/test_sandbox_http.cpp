@@ -593,6 +593,23 @@ BOOST_AUTO_TEST_CASE(latency_is_added) {
     BOOST_TEST(log[0]["latency_ms"].get<double>() >= 150.0);
 }
 
+BOOST_AUTO_TEST_CASE(faults_and_latency_are_switched_at_run_time) {
+    auto s = start(small_options());
+    Conn c(*s);
+    BOOST_TEST(c.post("order/count", "{\"data\":{}}").status == 200u);
+    const auto on = c.c.request("POST", "/_sandbox/faults", R"({"faults":["order/*:500:1"],"latency_ms":120})");
+    BOOST_TEST_REQUIRE(on.status == 200u, on.body);
+    const auto t0 = std::chrono::steady_clock::now();
+    BOOST_TEST(c.post("order/count", "{\"data\":{}}").status == 500u);
+    BOOST_TEST((std::chrono::steady_clock::now() - t0 >= 120ms));
+    BOOST_TEST(c.post("vat/read", "{\"data\":{}}").status == 200u); // not matched by the rule
+    BOOST_TEST(c.c.request("POST", "/_sandbox/faults", R"({"faults":["order/*:teapot:1"]})").status == 400u);
+    BOOST_TEST(c.c.request("POST", "/_sandbox/faults", "not json").status == 400u);
+    BOOST_TEST(c.c.request("POST", "/_sandbox/faults", R"({"faults":[]})").status == 200u);
+    BOOST_TEST(c.post("order/count", "{\"data\":{}}").status == 200u);
+    BOOST_TEST(c.get_json("/_sandbox/stats")["faults"]["500"] == 1);
+}
+
 BOOST_AUTO_TEST_CASE(request_log_file_has_one_json_line_per_request_and_no_secrets) {
     const auto path = temp_file("sbx-log");
     {

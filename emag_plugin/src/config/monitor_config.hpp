@@ -42,7 +42,7 @@ struct MonitorConfig {
 struct BackupConfig {
     unsigned interval_s = 86400; // emag.backup's schedule (0 = only when run)
     unsigned keep = 7;           // newest backups kept
-    std::string dir;             // empty: <host data dir>/backups
+    std::string dir;             // empty: the plugin's data dir (<host data_dir>/plugins/emag)/backups
 };
 
 // The rules' names and defaults, in the order they are evaluated.
