@@ -9,7 +9,7 @@
 //   string(n>0)   dt_string, n              text (size dropped)    varchar(n)
 //   string        dt_string, 0              text                   text
 //   integer       dt_integer                integer                integer
-//   bigint        dt_long_long              integer                bigint
+//   bigint        dt_long_long | raw (4)    bigint                 bigint
 //   double        dt_double | raw (1)       real                   double precision
 //   decimal(p,s)  dt_double, p, s | raw (2) numeric(p,s)           numeric(p,s)
 //   timestamp     dt_string, 0              text                   text
@@ -36,16 +36,28 @@
 //     backend (insert lo_creat(-1) then write through soci::blob inside a
 //     transaction, versus binding a soci::blob on SQLite). Plugins are better
 //     off not using blob for anything large or frequently replaced.
+// (4) The SQLite backend maps dt_long_long to "integer", and SOCI's SQLite
+//     backend describes a result column by its declared type: "integer" (or
+//     "int") is dt_integer, so soci::row reads it as an int, silently keeping
+//     only the low 32 bits (4294967295 comes back as -1); "bigint" and "int8"
+//     are dt_long_long. So on SQLite the column is
+//     written as raw "bigint", which still has INTEGER affinity (the same
+//     8-byte storage). Unlike "integer", a one-column "bigint" primary key is
+//     not the rowid alias (see below). Tables created before this mapping
+//     keep "integer": soci::into(long long) reads them whole, soci::row does
+//     not.
 //
 // Other seams: SQLite does not enforce varchar sizes or 32-bit integers (its
 // "integer" holds 64 bits), PostgreSQL does. Timestamps are text on purpose:
 // SOCI declares dt_date as "integer" on SQLite but binds std::tm as text, so
 // the contract fixes ISO-8601 UTC text everywhere. Primary-key columns are
 // declared NOT NULL explicitly because SQLite, unlike PostgreSQL, otherwise
-// accepts NULL in them; a one-column integer/bigint primary key on SQLite is
-// still the rowid alias, though, where inserting NULL assigns the next id
-// instead of failing. DDL is transactional on both backends, so a failing
-// version leaves nothing behind.
+// accepts NULL in them; a one-column integer primary key on SQLite is still
+// the rowid alias, though, where inserting NULL assigns the next id instead
+// of failing. A one-column bigint key is an ordinary key with its own unique
+// index, where NULL fails as on PostgreSQL; nothing may count on ids being
+// assigned by the database (the plugins take MAX(id) + 1). DDL is
+// transactional on both backends, so a failing version leaves nothing behind.
 
 #include "migrations.hpp"
 
@@ -555,6 +567,9 @@ ColumnSql column_sql(DbBackend backend, const ColumnDecl& c) {
         break;
     case ColumnType::bigint:
         out.dt = soci::dt_long_long;
+        if (backend == DbBackend::sqlite3) {
+            out.raw_type = "bigint"; // SOCI: "integer", read back as a 32-bit int
+        }
         break;
     case ColumnType::double_:
         out.dt = soci::dt_double;

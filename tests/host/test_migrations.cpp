@@ -296,13 +296,13 @@ BOTH_BACKENDS(creates_every_type_with_keys_and_indexes) {
 
     // The column types each backend really declared (see migrations.cpp).
     const std::map<std::string, ColumnInfo> expected_items = {
-        {"id", {lite ? "integer" : "bigint", true}},
+        {"id", {"bigint", true}},
         {"title", {lite ? "text" : "character varying(200)", false}},
         {"note", {"text", false}},
         {"qty", {"integer", false}},
         {"ratio", {lite ? "real" : "double precision", false}},
         {"amount", {"numeric(18,4)", false}},
-        {"minor_units", {lite ? "integer" : "bigint", false}},
+        {"minor_units", {"bigint", false}},
         {"at", {"text", false}},
         {"meta", {"text", false}},
         {"data", {lite ? "blob" : "oid", false}},
@@ -461,6 +461,57 @@ BOTH_BACKENDS(round_trips_values_of_every_type) {
     sql << "insert into hello_pairs (account, seq) values ('ro1', 1)";
     BOOST_CHECK_THROW(sql << "insert into hello_pairs (account, seq) values ('ro1', 1)", soci::soci_error);
     sql << "insert into hello_pairs (account, seq) values ('ro1', 2)";
+}
+
+// soci::row types a result column from its declared type: SQLite's
+// "integer" would be dt_integer, read as an int that keeps only the low 32
+// bits. bigint columns (created or added) must come back whole as
+// dt_long_long, integer ones stay dt_integer; and a one-column bigint key is
+// not SQLite's rowid alias, so a NULL id fails instead of being assigned.
+BOTH_BACKENDS(bigint_columns_read_back_whole_through_soci_row) {
+    TestDb db(backend);
+    const std::string add_bigint =
+        R"({"add_columns":[{"table":"hello_items","column":{"name":"big","type":"bigint"}}]})";
+    apply_migrations(db.url(), "hello", {step(1, kVersion1), step(2, add_bigint)});
+    auto session = db.open();
+    soci::session& sql = *session;
+    BOOST_TEST(columns_of(sql, backend, "hello_items").at("big").type == "bigint");
+
+    const long long id = 4294967295LL;                 // eMAG's largest order id
+    const long long minor_units = 29999999997000000LL; // 2,999,999,999,700.0000 in 1/10000 units
+    const long long big = LLONG_MIN;
+    const int qty = INT_MAX;
+    sql << "insert into hello_items (id, title, qty, minor_units, big) values (:id, 'a', :qty, :minor, :big)",
+        soci::use(id), soci::use(qty), soci::use(minor_units), soci::use(big);
+    const long long small_id = 2147483648LL; // 2^31: the first value an int cannot hold
+    sql << "insert into hello_items (id, title, minor_units) values (:id, 'b', :minor)", soci::use(small_id),
+        soci::use(small_id);
+
+    soci::rowset<soci::row> rows = (sql.prepare << "select id, qty, minor_units, big from hello_items order by id");
+    std::vector<std::vector<long long>> back;
+    for (const soci::row& r : rows) {
+        BOOST_TEST(r.get_properties(0).get_data_type() == soci::dt_long_long);
+        BOOST_TEST(r.get_properties(2).get_data_type() == soci::dt_long_long);
+        BOOST_TEST(r.get_properties(3).get_data_type() == soci::dt_long_long);
+        std::vector<long long> values{r.get<long long>(0), r.get<long long>(2)};
+        if (r.get_indicator(1) == soci::i_ok) {
+            BOOST_TEST(r.get_properties(1).get_data_type() == soci::dt_integer); // integer stays 32-bit
+            values.push_back(r.get<int>(1));
+        }
+        if (r.get_indicator(3) == soci::i_ok) {
+            values.push_back(r.get<long long>(3));
+        }
+        back.push_back(values);
+    }
+    BOOST_REQUIRE(back.size() == 2u);
+    BOOST_TEST(back[0] == (std::vector<long long>{small_id, small_id}), boost::test_tools::per_element());
+    BOOST_TEST(back[1] == (std::vector<long long>{id, minor_units, qty, big}), boost::test_tools::per_element());
+
+    // The key column is NOT NULL on both backends, and no id is assigned.
+    BOOST_CHECK_THROW(sql << "insert into hello_items (id, title) values (null, 'c')", soci::soci_error);
+    long long count = 0;
+    sql << "select count(*) from hello_items", soci::into(count);
+    BOOST_TEST(count == 2);
 }
 
 BOTH_BACKENDS(applying_again_skips_and_records_one_row_per_version) {

@@ -29,6 +29,15 @@ using NInt = Nullable<int>;
 using NBig = Nullable<long long>;
 
 // Reads an integer column whatever width the backend reports.
+//
+// dt_integer cannot be widened here: soci::row holds such a column as an int
+// (get<long long> throws std::bad_cast), and SOCI 4.0.3's SQLite backend has
+// already dropped all but the low 32 bits when it filled the row
+// (4294967295 reads as -1), silently. SOCI types a SQLite column from its
+// declared type, so the fix is the declaration: the host creates bigint
+// columns as "bigint" on SQLite (dt_long_long, see host_stub's
+// migrations.cpp). A SQLite table created before that, with "integer"
+// columns, still reads wrongly through here for values past 32 bits.
 inline std::optional<long long> int_at(const soci::row& row, std::size_t i) {
     if (row.get_indicator(i) == soci::i_null) {
         return std::nullopt;

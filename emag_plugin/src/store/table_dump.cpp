@@ -64,8 +64,9 @@ std::string select_sql(const DumpTable& t) {
 
 // A statement whose result columns land in typed buffers, one per column:
 // long long for whole columns, text for the rest. Not soci::row: it types
-// columns from their declaration, and on SQLite the host's bigint columns
-// are declared "integer", which SOCI reads as a 32-bit int (truncating).
+// columns from their declaration, and SQLite databases created before the
+// host declared bigint columns as "bigint" have them as "integer", which
+// SOCI reads as a 32-bit int (truncating). Typed buffers read all 64 bits.
 class TypedRows {
   public:
     TypedRows(soci::session& sql, const std::string& query, const DumpTable& t)
