@@ -21,23 +21,12 @@ json backup_json(const BackupInfo& b) {
     return {{"name", b.name}, {"created_at", b.created_at}, {"bytes", b.bytes}, {"tables", std::move(tables)}};
 }
 
-std::string name_param(const Request& req) {
-    const json params = json::parse(req.params_json().empty() ? "{}" : req.params_json(), nullptr, false);
-    return params.is_object() ? params.value("name", std::string()) : std::string();
-}
-
 class Routes {
   public:
     explicit Routes(std::function<std::shared_ptr<BackupService>()> service) : service_(std::move(service)) {}
 
     void handle(Response& resp, const std::function<void(BackupService&)>& f) const {
-        guarded(resp, [&] {
-            const std::shared_ptr<BackupService> s = service_();
-            if (!s) {
-                throw HttpError{503, "unavailable", "the eMAG plugin is not started"};
-            }
-            f(*s);
-        });
+        guarded(resp, [&] { f(*require_running<BackupService>(service_, "the eMAG plugin")); });
     }
 
     void list(Response& resp) const {
@@ -66,7 +55,7 @@ class Routes {
         handle(resp, [&](BackupService& s) {
             RestoreReport r;
             try {
-                r = s.restore(name_param(req));
+                r = s.restore(path_param(req, "name"));
             } catch (const std::invalid_argument& e) {
                 throw bad_request(e.what());
             } catch (const BackupNotFound& e) {

@@ -111,13 +111,7 @@ class Routes {
     explicit Routes(std::function<std::shared_ptr<CustomerAnalytics>()> analytics) : analytics_(std::move(analytics)) {}
 
     void handle(Response& resp, const std::function<void(CustomerAnalytics&)>& f) const {
-        guarded(resp, [&] {
-            const std::shared_ptr<CustomerAnalytics> a = analytics_();
-            if (!a) {
-                throw HttpError{503, "unavailable", "the customer analytics are not started"};
-            }
-            f(*a);
-        });
+        guarded(resp, [&] { f(*require_running<CustomerAnalytics>(analytics_, "the customer analytics")); });
     }
 
     void list(const Request& req, Response& resp) const {
@@ -155,9 +149,8 @@ class Routes {
 
     void detail(const Request& req, Response& resp) const {
         handle(resp, [&](CustomerAnalytics& a) {
-            const json params = json::parse(req.params_json().empty() ? "{}" : req.params_json(), nullptr, false);
-            const std::string account = params.is_object() ? params.value("account", std::string()) : "";
-            const std::string key = params.is_object() ? params.value("key", std::string()) : "";
+            const std::string account = path_param(req, "account");
+            const std::string key = path_param(req, "key");
             if (account.empty() || key.empty()) {
                 throw bad_request("the path must name an account and a customer key");
             }

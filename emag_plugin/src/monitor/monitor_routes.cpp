@@ -16,11 +16,7 @@ using nlohmann::json;
 namespace {
 
 std::shared_ptr<MonitorService> running(const std::function<std::shared_ptr<MonitorService>()>& monitor) {
-    auto m = monitor();
-    if (!m) {
-        throw HttpError{503, "unavailable", "the eMAG plugin is not started (or has no accounts)"};
-    }
-    return m;
+    return require_running<MonitorService>(monitor, "the eMAG plugin (with at least one account)");
 }
 
 std::optional<std::string> text_param(const Request& req, const char* name, std::size_t max) {
@@ -87,19 +83,7 @@ void register_monitor_routes(erp::plugin::Registrations& reg, std::function<std:
             f.before_id = number_param(req, "before", 0, 0, 1000000000000000LL);
             json rows = json::array();
             for (const AlertRow& a : m->store().alerts(f)) {
-                rows.push_back({{"id", a.id},
-                                {"account", a.account},
-                                {"rule", a.rule},
-                                {"subject", a.subject},
-                                {"severity", a.severity},
-                                {"state", a.state},
-                                {"message", a.message},
-                                {"value", a.value},
-                                {"threshold", a.threshold},
-                                {"raised_at", a.raised_at},
-                                {"cleared_at", a.cleared_at.empty() ? json(nullptr) : json(a.cleared_at)},
-                                {"last_value", a.last_value},
-                                {"updated_at", a.updated_at}});
+                rows.push_back(alert_json(a));
             }
             send(resp, 200, json{{"alerts", rows}});
         });

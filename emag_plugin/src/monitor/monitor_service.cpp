@@ -79,21 +79,6 @@ json health_object(const HealthScore& h) {
     return {{"score", h.score}, {"status", health_status(h.score)}, {"penalties", penalties}};
 }
 
-json alert_json(const AlertRow& a) {
-    return {{"id", a.id},
-            {"account", a.account},
-            {"rule", a.rule},
-            {"subject", a.subject},
-            {"severity", a.severity},
-            {"state", a.state},
-            {"message", a.message},
-            {"value", a.value},
-            {"threshold", a.threshold},
-            {"raised_at", a.raised_at},
-            {"cleared_at", a.cleared_at.empty() ? json(nullptr) : json(a.cleared_at)},
-            {"last_value", a.last_value}};
-}
-
 void add_series(json& out, const char* name, const char* type, const char* help, json labels, double value) {
     out.push_back({{"name", name}, {"type", type}, {"help", help}, {"labels", std::move(labels)}, {"value", value}});
 }
@@ -116,6 +101,22 @@ ClientMetrics empty_client(const std::string& account) {
 }
 
 } // namespace
+
+json alert_json(const AlertRow& a) {
+    return {{"id", a.id},
+            {"account", a.account},
+            {"rule", a.rule},
+            {"subject", a.subject},
+            {"severity", a.severity},
+            {"state", a.state},
+            {"message", a.message},
+            {"value", a.value},
+            {"threshold", a.threshold},
+            {"raised_at", a.raised_at},
+            {"cleared_at", a.cleared_at.empty() ? json(nullptr) : json(a.cleared_at)},
+            {"last_value", a.last_value},
+            {"updated_at", a.updated_at}};
+}
 
 MonitorService::MonitorService(MonitorConfig config, MonitorSchedule schedule, std::vector<AccountStatus> accounts,
                                std::shared_ptr<MonitorStore> store, MonitorDeps deps, std::string version)

@@ -36,6 +36,10 @@ namespace erp::emag {
 
 class MonitorStore;
 class WebhookSender;
+struct AlertRow;
+
+// An emag_alerts row as the routes and the status show it.
+nlohmann::json alert_json(const AlertRow& a);
 
 struct MonitorDeps {
     std::function<std::vector<ClientMetrics>()> clients;                            // empty before start

@@ -83,9 +83,7 @@ json change_json(const OutboundRow& r) {
 }
 
 std::int64_t offer_id(const Request& req) {
-    const json params = json::parse(req.params_json().empty() ? "{}" : req.params_json(), nullptr, false);
-    const std::string text = params.is_object() ? params.value("id", std::string()) : std::string();
-    const auto id = uint_from_json(json(text), 4294967295ULL);
+    const auto id = uint_from_json(json(path_param(req, "id")), 4294967295ULL);
     if (!id || *id == 0) {
         throw HttpError{400, "bad_request", "the offer id in the path must be a whole number 1..4294967295"};
     }
@@ -97,13 +95,8 @@ class Routes {
     explicit Routes(std::function<std::shared_ptr<OffersService>()> service) : service_(std::move(service)) {}
 
     void handle(Response& resp, const std::function<void(OffersService&)>& f) const {
-        guarded(resp, [&] {
-            const std::shared_ptr<OffersService> s = service_();
-            if (!s) {
-                throw HttpError{503, "unavailable", "the eMAG plugin is not started (or has no accounts)"};
-            }
-            f(*s);
-        });
+        guarded(resp,
+                [&] { f(*require_running<OffersService>(service_, "the eMAG plugin (with at least one account)")); });
     }
 
     // ?account=, or the only account.

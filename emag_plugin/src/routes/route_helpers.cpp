@@ -25,6 +25,12 @@ void send_error(erp::plugin::Response& resp, const HttpError& e) {
     send(resp, e.status, error_body(e.kind, e.message));
 }
 
+std::string path_param(const erp::plugin::Request& req, const char* name) {
+    const json params = json::parse(req.params_json().empty() ? "{}" : req.params_json(), nullptr, false);
+    const auto it = params.is_object() ? params.find(name) : params.end();
+    return params.is_object() && it != params.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 std::int64_t number_param(const erp::plugin::Request& req, const char* name, std::int64_t fallback, std::int64_t lo,
                           std::int64_t hi) {
     const auto v = req.query_param(name);

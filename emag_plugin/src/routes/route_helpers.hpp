@@ -9,6 +9,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,6 +39,19 @@ void send_error(erp::plugin::Response& resp, const HttpError& e);
 // Throws HttpError 400 naming the parameter and the range.
 std::int64_t number_param(const erp::plugin::Request& req, const char* name, std::int64_t fallback, std::int64_t lo,
                           std::int64_t hi);
+
+// The route pattern's {name} segment ("" when absent).
+std::string path_param(const erp::plugin::Request& req, const char* name);
+
+// The running service from `get`, or HttpError 503 "<what> is not started".
+template <class T, class Get>
+std::shared_ptr<T> require_running(const Get& get, const char* what) {
+    std::shared_ptr<T> s = get();
+    if (!s) {
+        throw HttpError{503, "unavailable", std::string(what) + " is not started"};
+    }
+    return s;
+}
 
 // Runs f(); an HttpError becomes its answer, any other exception a 500
 // ("the request failed on our side: ...").
