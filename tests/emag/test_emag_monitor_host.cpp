@@ -236,6 +236,21 @@ void run_job(uint16_t port, const std::string& job) {
     BOOST_FAIL("job " + job + " did not end within 120 s");
 }
 
+// Runs `job` again and again until the alert event arrives (a window needs
+// enough requests after the change to give a verdict) or `timeout` passes.
+json run_until_alert(uint16_t port, erp::test::WsClient& ws, const std::string& job, const std::string& event,
+                     const std::string& rule, std::chrono::seconds timeout) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < until) {
+        run_job(port, job);
+        json e = wait_alert(ws, event, rule, 2s);
+        if (!e.is_null()) {
+            return e;
+        }
+    }
+    return nullptr;
+}
+
 // `erp-host serve` on `port` until the end of the scope (SIGTERM), ready
 // when constructed (GET /health answers).
 struct Served {
@@ -244,16 +259,7 @@ struct Served {
         f.set_port(port);
         const auto cfg = f.write_config({"emag"}).string();
         p = erp::test::spawn_process(ERP_HOST_BIN, f.dir(), {"--config", cfg, "serve"});
-        unsigned status = 0;
-        const auto ready = std::chrono::steady_clock::now() + 60s;
-        while (std::chrono::steady_clock::now() < ready && status != 200) {
-            try {
-                status = erp::test::http_request(port, "GET", "/health").status;
-            } catch (const std::exception&) {
-                std::this_thread::sleep_for(20ms);
-            }
-        }
-        BOOST_TEST_REQUIRE(status == 200u);
+        BOOST_TEST_REQUIRE(erp::test::wait_http_ready(port, 60s));
     }
     ~Served() {
         ::kill(p.pid, SIGTERM);
@@ -295,6 +301,7 @@ BOOST_AUTO_TEST_CASE(alerts_raise_and_clear_through_ws_table_webhook_and_metrics
                    hook.url() +
                    "\"\nwebhook_retry_delays_s = [0, 0, 0]\n"
                    "[plugins.emag.monitor.alerts.error_rate]\nwindow_s = 2\n"
+                   "[plugins.emag.monitor.alerts.latency_ms]\nthreshold = 150\nclear = 100\nwindow_s = 2\n"
                    "[plugins.emag.monitor.alerts.rate_limit_usage]\nenabled = false\n" +
                    account_config(s));
     f.add_staged("emag");
@@ -353,8 +360,7 @@ BOOST_AUTO_TEST_CASE(alerts_raise_and_clear_through_ws_table_webhook_and_metrics
 
     // eMAG recovers: the next sync succeeds and the alert clears.
     set_faults(s, json::array());
-    run_job(port, "emag.orders.sync");
-    const json cleared = wait_alert(ws, "cleared", "error_rate", 60s);
+    const json cleared = run_until_alert(port, ws, "emag.orders.sync", "cleared", "error_rate", 60s);
     BOOST_TEST_REQUIRE(!cleared.is_null());
     BOOST_TEST(cleared["id"] == raised["id"]);
     BOOST_TEST(hook.wait_for([](const json& b) { return b.value("event", "") == "cleared"; }, 30s).has_value());
@@ -363,6 +369,19 @@ BOOST_AUTO_TEST_CASE(alerts_raise_and_clear_through_ws_table_webhook_and_metrics
     BOOST_TEST_REQUIRE(after["alerts"].size() == 1u); // raised once, not once per sample
     BOOST_TEST(after["alerts"][0]["state"] == "cleared");
     BOOST_TEST(!after["alerts"][0]["cleared_at"].is_null());
+
+    // eMAG slows down (250 ms per answer, over the 150 ms threshold), then
+    // speeds up again: the latency alert is raised and cleared.
+    const auto slow =
+        erp::test::http_request(s.port(), "POST", "/_sandbox/faults", R"({"faults":[],"latency_ms":250})");
+    BOOST_TEST_REQUIRE(slow.status == 200u);
+    run_job(port, "emag.orders.sync");
+    const json slow_alert = wait_alert(ws, "raised", "latency_ms", 60s);
+    BOOST_TEST_REQUIRE(!slow_alert.is_null());
+    BOOST_TEST(slow_alert["subject"] == "orders");
+    BOOST_TEST(slow_alert["severity"] == "warning");
+    set_faults(s, json::array()); // latency back to 0
+    BOOST_TEST(!run_until_alert(port, ws, "emag.orders.sync", "cleared", "latency_ms", 60s).is_null());
 
     const auto st = erp::test::http_request(port, "GET", "/plugins/emag/api/status");
     BOOST_TEST_REQUIRE(st.status == 200u);

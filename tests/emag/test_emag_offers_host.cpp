@@ -91,16 +91,7 @@ BOOST_AUTO_TEST_CASE(sigkill_while_sending_loses_nothing_and_never_sets_an_older
     }
 
     const erp::test::Process p = erp::test::spawn_process(ERP_HOST_BIN, f.dir(), {"--config", cfg, "serve"});
-    unsigned status = 0;
-    const auto ready = std::chrono::steady_clock::now() + 60s;
-    while (std::chrono::steady_clock::now() < ready && status != 200) {
-        try {
-            status = erp::test::http_request(port, "GET", "/health").status;
-        } catch (const std::exception&) {
-            std::this_thread::sleep_for(20ms);
-        }
-    }
-    BOOST_TEST_REQUIRE(status == 200u);
+    BOOST_TEST_REQUIRE(erp::test::wait_http_ready(port, 60s));
     const auto run =
         erp::test::http_request(port, "POST", "/api/jobs/emag.offers.enqueue/run", json{{"changes", changes}}.dump(),
                                 {{"Authorization", std::string("Bearer ") + erp::test::kAdminToken}});

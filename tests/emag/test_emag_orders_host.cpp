@@ -178,16 +178,7 @@ BOOST_AUTO_TEST_CASE(progress_on_ws_and_the_new_order_callback) {
             erp::test::wait_exit(p, 30s);
         }
     } stop{p};
-    unsigned status = 0;
-    const auto ready = std::chrono::steady_clock::now() + 60s;
-    while (std::chrono::steady_clock::now() < ready && status != 200) {
-        try {
-            status = erp::test::http_request(port, "GET", "/health").status;
-        } catch (const std::exception&) {
-            std::this_thread::sleep_for(20ms);
-        }
-    }
-    BOOST_TEST_REQUIRE(status == 200u);
+    BOOST_TEST_REQUIRE(erp::test::wait_http_ready(port, 60s));
 
     erp::test::WsClient ws(port, "/ws?topics=emag.sync");
     const auto run = erp::test::http_request(port, "POST", "/api/jobs/emag.orders.sync/run", "",

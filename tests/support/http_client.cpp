@@ -1,5 +1,7 @@
 #include "http_client.hpp"
 
+#include <thread>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -127,6 +129,21 @@ std::string WsClient::receive_until(const std::string& needle, std::chrono::mill
             return msg;
         }
     }
+}
+
+bool wait_http_ready(uint16_t port, std::chrono::milliseconds timeout) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < until) {
+        try {
+            if (http_request(port, "GET", "/health").status == 200) {
+                return true;
+            }
+        } catch (const std::exception&) {
+            // not listening yet
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
 }
 
 } // namespace erp::test

@@ -23,6 +23,10 @@ uint16_t free_port();
 HttpResult http_request(uint16_t port, const std::string& method, const std::string& target,
                         const std::string& body = "", const std::map<std::string, std::string>& headers = {});
 
+// Polls GET /health on `port` until it answers 200 (a server starting up
+// refuses connections first); false when `timeout` passes.
+bool wait_http_ready(uint16_t port, std::chrono::milliseconds timeout);
+
 // A WebSocket client of the host's /ws feed.
 class WsClient {
   public:
