@@ -1,11 +1,12 @@
 // What the benchmarks that run a separate emag-sandbox process share: the
-// process itself (started, ready once it prints its URL, stopped) and this
-// process's memory and CPU figures. Header-only, for bench/ only; the
-// including target defines EMAG_SANDBOX_BIN.
+// process itself (started, ready once it prints its URL, stopped) and the
+// memory and CPU figures of this process or of a child (by pid). Header-only,
+// for bench/ only; the including target defines EMAG_SANDBOX_BIN.
 #pragma once
 
 #include <csignal>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <sys/resource.h>
@@ -26,6 +27,44 @@ inline double status_mb(const char* field) {
         }
     }
     return -1;
+}
+
+// The same field of another process (e.g. a child this bench started); -1
+// when the process or the field is gone.
+inline double status_mb(const char* field, pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    const std::string prefix = std::string(field) + ":";
+    while (std::getline(in, line)) {
+        if (line.rfind(prefix, 0) == 0) {
+            return std::stod(line.substr(prefix.size())) / 1024.0; // kB
+        }
+    }
+    return -1;
+}
+
+// User + system CPU seconds of another process so far (/proc/<pid>/stat
+// utime + stime); -1 when it cannot be read.
+inline double cpu_seconds(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string text;
+    std::getline(in, text);
+    // The command name (field 2) may hold spaces: fields count from its ')'.
+    const std::size_t close = text.rfind(')');
+    if (close == std::string::npos) {
+        return -1;
+    }
+    std::istringstream rest(text.substr(close + 2));
+    std::string field;
+    unsigned long long utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && rest >> field; ++i) {
+        if (i == 14) {
+            utime = std::stoull(field);
+        } else if (i == 15) {
+            stime = std::stoull(field);
+        }
+    }
+    return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 inline double cpu_seconds() {
