@@ -16,6 +16,7 @@
 #include "monitor/alert_rules.hpp"
 #include "monitor/health.hpp"
 #include "monitor/metric_windows.hpp"
+#include "monitor/monitor_documents.hpp"
 #include "monitor/status.hpp"
 #include "orders/order_sync.hpp" // StreamOutcome
 
@@ -51,13 +52,6 @@ struct MonitorDeps {
     std::function<std::chrono::steady_clock::time_point()> steady;
 };
 
-// Sync schedules, for each stream's next run in the status.
-struct MonitorSchedule {
-    unsigned orders_interval_s = 60;
-    unsigned offers_interval_s = 3600;
-    unsigned backup_interval_s = 86400;
-};
-
 class MonitorService {
   public:
     MonitorService(MonitorConfig config, MonitorSchedule schedule, std::vector<AccountStatus> accounts,
@@ -87,11 +81,6 @@ class MonitorService {
     std::uint64_t ticks() const;
 
   private:
-    struct StreamRun {
-        SyncCounters counters;
-        std::string last_run_at, last_ok_at;
-        bool last_ok = true;
-    };
     std::map<std::string, AccountGauges> read_gauges(std::chrono::system_clock::time_point now,
                                                      std::vector<struct SyncStateInfo>& states);
     void handle(const std::vector<AlertTransition>& transitions, const std::string& now_iso);
@@ -114,7 +103,7 @@ class MonitorService {
     std::chrono::system_clock::time_point last_snapshot_{};
 
     mutable std::mutex mu_; // the sync counters, the backup outcome and the caches
-    std::map<std::string, std::map<std::string, StreamRun>> runs_; // account -> stream
+    std::map<std::string, std::map<std::string, StreamRunInfo>> runs_; // account -> stream
     std::optional<BackupOutcome> backup_;
     std::string last_backup_at_;
     std::shared_ptr<const std::string> health_, status_, windows_;
