@@ -57,8 +57,12 @@ syncs start right away (then orders every 60 s, offers every hour). Try:
   curl -s 'http://127.0.0.1:8080/plugins/emag/api/offers?account=demo-ro&per_page=5'
   curl -s -X POST -H "Authorization: Bearer \$(cat $data/admin-token)" -d '{"stock": 7}' 'http://127.0.0.1:8080/plugins/emag/api/offers/<offer_id>/stock?account=demo-ro'
   curl -s 'http://127.0.0.1:8080/plugins/emag/api/outbound?account=demo-ro'
-Live sync progress: a WebSocket on ws://127.0.0.1:8080/ws?topics=emag.sync
-(e.g. websocat). Tables: docs/schema.md. The admin token for write routes is
+  curl -s http://127.0.0.1:8080/metrics | grep -E '^emag_(window_error_ratio|health_score)'
+  curl -s -H "Authorization: Bearer \$(cat $data/admin-token)" 'http://127.0.0.1:8080/plugins/emag/api/customers?sort=orders&per_page=5'
+  curl -s -X POST -H "Authorization: Bearer \$(cat $data/admin-token)" http://127.0.0.1:8080/plugins/emag/api/backups
+  curl -s -H "Authorization: Bearer \$(cat $data/admin-token)" 'http://127.0.0.1:8080/plugins/emag/api/alerts'
+Live sync progress and alerts: a WebSocket on
+ws://127.0.0.1:8080/ws?topics=emag.sync,emag.alerts (e.g. websocat). Tables: docs/schema.md. The admin token for write routes is
 in $data/admin-token. Stop with Ctrl-C.
 
 MSG
