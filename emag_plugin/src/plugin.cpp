@@ -358,6 +358,11 @@ class EmagPlugin {
                                                : std::filesystem::path(config_.backup.dir);
             b.keep = config_.backup.keep;
             b.plugin_version = EMAG_PLUGIN_VERSION;
+            b.on_result = [this](bool ok, const std::string& what) {
+                if (const auto monitor = monitor_service()) {
+                    monitor->record_backup(ok, what);
+                }
+            };
             backup = std::make_shared<emag::BackupService>(host_.database_url(), b, host_clock());
             customers = std::make_shared<emag::CustomerAnalytics>(host_.database_url(), host_clock());
             emag::MonitorDeps deps;
@@ -406,7 +411,8 @@ class EmagPlugin {
         return customers_;
     }
 
-    // emag.backup: a failed backup raises the backup_failed alert.
+    // emag.backup: a failed backup raises the backup_failed alert (through
+    // the backup service's on_result, as a backup made by the route does).
     erp_status run_backup(erp_job* job) {
         const auto backup = backup_service();
         if (!backup) {
@@ -415,9 +421,8 @@ class EmagPlugin {
             }
             throw Error(ERP_E_UNAVAILABLE, "emag.backup", "the plugin is not started");
         }
-        const auto monitor = monitor_service();
         try {
-            const emag::BackupInfo info = backup->create();
+            const emag::BackupInfo info = backup->create(); // the outcome reaches the monitor (on_result)
             std::uint64_t rows = 0;
             for (const auto& t : info.tables) {
                 rows += t.rows;
@@ -427,14 +432,7 @@ class EmagPlugin {
                 nlohmann::json{{"backup", info.name}, {"rows", rows}, {"bytes", info.bytes}, {"pruned", info.pruned}}
                     .dump());
             host_.info(fmt::format("emag backup {}: {} rows, {} bytes", info.name, rows, info.bytes));
-            if (monitor) {
-                monitor->record_backup(true, info.name);
-            }
         } catch (const std::exception& e) {
-            if (monitor) {
-                monitor->record_backup(false, e.what());
-                monitor->tick(); // raise the alert now, not at the next sample
-            }
             throw Error(ERP_E_IO, "emag.backup", e.what());
         }
         return ERP_OK;

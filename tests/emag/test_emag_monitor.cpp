@@ -252,6 +252,9 @@ BOOST_AUTO_TEST_CASE(rules_turn_figures_into_verdicts) {
             BOOST_TEST(o.message.find("failing: incremental/fbs") != std::string::npos, o.message);
             BOOST_TEST(o.value == "90.0%");
         }
+        if (o.rule == "cursor_lag_s" && o.subject == "incremental/fbs") {
+            BOOST_TEST(o.value == "17 min");
+        }
         if (o.rule == "backup_failed") {
             BOOST_TEST(o.account == "*");
             BOOST_TEST(o.message == "the eMAG backup failed: disk full");
@@ -284,6 +287,10 @@ BOOST_AUTO_TEST_CASE(the_health_score_follows_its_documented_formula) {
     const emag::HealthScore h = emag::score_account(in);
     BOOST_TEST(h.score == 100 - 20 - 15 - 30 - 7 - 3 - 5);
     BOOST_TEST(h.penalties.size() == 6u);
+    BOOST_TEST(h.penalties[3].reason == "order cursor 30 min behind");
+    BOOST_TEST(emag::duration_words(47) == "47 s");
+    BOOST_TEST(emag::duration_words(6134700) == "71 days");
+    BOOST_TEST(emag::duration_words(5 * 3600) == "5 h");
     BOOST_TEST(std::string(emag::health_status(h.score)) == "down");
     BOOST_TEST(std::string(emag::health_status(80)) == "ok");
     BOOST_TEST(std::string(emag::health_status(79)) == "degraded");

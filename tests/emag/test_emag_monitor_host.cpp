@@ -454,6 +454,19 @@ BOOST_AUTO_TEST_CASE(backup_restore_and_customers_through_the_host_routes) {
     const auto made = erp::test::http_request(port, "POST", "/plugins/emag/api/backups", "", admin());
     BOOST_TEST_REQUIRE(made.status == 201u, made.body);
     const std::string name = json::parse(made.body)["backup"]["name"];
+    // The route's backup reaches the monitor like the job's: the status shows
+    // it at the next sample.
+    json last_backup;
+    const auto until = std::chrono::steady_clock::now() + 30s;
+    while (last_backup.is_null() && std::chrono::steady_clock::now() < until) {
+        last_backup = json::parse(erp::test::http_request(port, "GET", "/plugins/emag/api/status").body)["backup"];
+        if (last_backup.is_null()) {
+            std::this_thread::sleep_for(50ms);
+        }
+    }
+    BOOST_TEST_REQUIRE(!last_backup.is_null());
+    BOOST_TEST(last_backup["ok"] == true);
+    BOOST_TEST(last_backup["message"] == name);
     const auto listed = erp::test::http_request(port, "GET", "/plugins/emag/api/backups", "", admin());
     BOOST_TEST_REQUIRE(listed.status == 200u, listed.body);
     const json backups = json::parse(listed.body);

@@ -100,6 +100,21 @@ BackupService::BackupService(std::string db_url, BackupOptions options,
 
 BackupInfo BackupService::create() {
     const std::lock_guard lock(mutex_);
+    try {
+        BackupInfo info = create_locked();
+        if (options_.on_result) {
+            options_.on_result(true, info.name);
+        }
+        return info;
+    } catch (const std::exception& e) {
+        if (options_.on_result) {
+            options_.on_result(false, e.what());
+        }
+        throw;
+    }
+}
+
+BackupInfo BackupService::create_locked() {
     const fs::path& dir = options_.dir;
     std::error_code ec;
     fs::create_directories(dir, ec);

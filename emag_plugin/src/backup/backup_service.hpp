@@ -24,6 +24,9 @@ struct BackupOptions {
     std::filesystem::path dir;
     unsigned keep = 7;          // newest backups kept after each create(); 0 = keep all
     std::string plugin_version; // written to the manifest when not empty
+    // Told how every create() ended (the job's and the route's alike): the
+    // backup's name, or what failed. The monitor's backup_failed alert.
+    std::function<void(bool ok, const std::string& name_or_error)> on_result;
 };
 
 struct BackupTable {
@@ -83,6 +86,8 @@ class BackupService {
     const BackupOptions& options() const { return options_; }
 
   private:
+    BackupInfo create_locked();
+
     std::string db_url_;
     BackupOptions options_;
     std::function<std::chrono::system_clock::time_point()> now_;

@@ -14,10 +14,6 @@ std::string seconds_text(double ms) {
     return fmt::format("{:.2f} s", ms / 1000);
 }
 
-std::string minutes_text(double s) {
-    return s >= 120 ? fmt::format("{:.0f} min", s / 60) : fmt::format("{:.0f} s", s);
-}
-
 Observation observation(std::string account, std::string rule, std::string subject) {
     Observation o;
     o.account = std::move(account);
@@ -32,6 +28,16 @@ Verdict above(double v, const AlertRuleConfig& r) {
 }
 
 } // namespace
+
+std::string duration_words(double s) {
+    if (s >= 2 * 86400) {
+        return fmt::format("{:.0f} days", s / 86400);
+    }
+    if (s >= 2 * 3600) {
+        return fmt::format("{:.0f} h", s / 3600);
+    }
+    return s >= 120 ? fmt::format("{:.0f} min", s / 60) : fmt::format("{:.0f} s", s);
+}
 
 std::string window_words(unsigned seconds) {
     if (seconds >= 3600 && seconds % 3600 == 0) {
@@ -108,8 +114,8 @@ std::vector<Observation> observe_alerts(const MonitorConfig& config, const Alert
                 for (const auto& [stream, lag] : g.cursor_lag_s) {
                     Observation o = observation(account, r.name, stream);
                     o.severity = "warning";
-                    o.value = minutes_text(static_cast<double>(lag));
-                    o.threshold = minutes_text(r.threshold);
+                    o.value = duration_words(static_cast<double>(lag));
+                    o.threshold = duration_words(r.threshold);
                     o.verdict = above(static_cast<double>(lag), r);
                     o.message = fmt::format("{}: the {} order cursor is {} behind now (threshold {})", account, stream,
                                             o.value, o.threshold);

@@ -40,6 +40,9 @@ struct AlertInputs {
 
 std::vector<Observation> observe_alerts(const MonitorConfig& config, const AlertInputs& in);
 
+// "47 s", "25 min", "5 h", "71 days": a duration, rounded, in words.
+std::string duration_words(double seconds);
+
 // "5 min", "1 h", "90 s": a window's length in words.
 std::string window_words(unsigned seconds);
 

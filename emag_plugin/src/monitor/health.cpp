@@ -72,7 +72,7 @@ HealthScore score_account(const HealthInputs& in) {
             lag = std::max(lag, s);
         }
         if (lag > 900) {
-            penalize(h, fmt::format("order cursor {} min behind", lag / 60),
+            penalize(h, "order cursor " + duration_words(static_cast<double>(lag)) + " behind",
                      capped(20 * static_cast<double>(lag - 900) / 2700, 20));
         }
         penalize(h, fmt::format("{} offer change(s) in dead letter", g->dead_letter),
