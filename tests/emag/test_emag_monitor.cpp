@@ -12,14 +12,18 @@
 #include "monitor/health.hpp"
 #include "monitor/metric_windows.hpp"
 #include "monitor/monitor_service.hpp"
+#include "monitor/webhook.hpp"
 #include "store/monitor_store.hpp"
 #include "test_support.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include <boost/asio.hpp>
+
 #include <mutex>
 #include <regex>
 #include <set>
+#include <thread>
 
 using namespace std::chrono_literals;
 using nlohmann::json;
@@ -549,6 +553,54 @@ BOOST_AUTO_TEST_CASE(the_health_document_and_series_names_follow_the_abi) {
     }
     const json windows = json::parse(m->windows_json());
     BOOST_TEST(windows["accounts"][0]["windows"]["1m"]["orders"]["requests_per_minute"] == 120.0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(webhook)
+
+BOOST_AUTO_TEST_CASE(a_dead_webhook_never_blocks_the_poster_and_gives_up_after_its_retries) {
+    // A port nobody listens on: every attempt fails at once.
+    emag::WebhookOptions o;
+    {
+        boost::asio::io_context io;
+        boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+        o.url = "http://user:secret@127.0.0.1:" + std::to_string(a.local_endpoint().port()) + "/hook?token=t";
+    } // closed again
+    o.timeout = 2s;
+    o.retry_delays = {0ms, 0ms};
+    o.max_queue = 3;
+    std::vector<std::string> warnings;
+    std::mutex mu;
+    emag::WebhookSender w(o, [&](const std::string& m) {
+        std::lock_guard lock(mu);
+        warnings.push_back(m);
+    });
+    const auto t0 = Steady::now();
+    for (int i = 0; i < 50; ++i) {
+        w.post(R"({"event":"raised"})");
+    }
+    BOOST_TEST((Steady::now() - t0 < 100ms)); // post() only queues
+    const auto until = Steady::now() + 30s;
+    while (Steady::now() < until && w.stats().queued > 0) {
+        std::this_thread::sleep_for(10ms);
+    }
+    const auto deadline = Steady::now() + 10s;
+    emag::WebhookStats st = w.stats();
+    while (Steady::now() < deadline && st.given_up + st.dropped < 50) {
+        std::this_thread::sleep_for(10ms);
+        st = w.stats();
+    }
+    BOOST_TEST(st.delivered == 0u);
+    BOOST_TEST(st.given_up + st.dropped == 50u); // each event given up or dropped, none lost silently
+    BOOST_TEST(st.dropped >= 40u);               // the queue holds 3
+    BOOST_TEST(st.attempts_failed == 3 * st.given_up);
+    std::lock_guard lock(mu);
+    BOOST_TEST_REQUIRE(!warnings.empty());
+    BOOST_TEST(warnings[0].find("gave up after 3 attempt(s)") != std::string::npos, warnings[0]);
+    BOOST_TEST(warnings[0].find("secret") == std::string::npos, warnings[0]);
+    BOOST_TEST(warnings[0].find("token") == std::string::npos, warnings[0]);
+    BOOST_TEST(emag::redacted_url("https://u:p@h.example/x?y=1") == "https://h.example/x");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
