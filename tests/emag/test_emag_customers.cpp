@@ -3,8 +3,8 @@
 // figures checked against values computed by hand (docs/customers.md), then
 // orders changed and the deltas checked; the incremental result compared
 // with a fresh run over the same final orders; a failed batch leaves neither
-// aggregates nor cursor; the routes through a registrar double; and the
-// throughput on 20,000 orders.
+// aggregates nor cursor; the routes through a registrar double; and a
+// history of 20,000 orders in one update.
 #define BOOST_TEST_MODULE emag_customers
 #include <boost/test/unit_test.hpp>
 
@@ -716,11 +716,13 @@ BOOST_AUTO_TEST_CASE(routes_list_and_detail) {
 }
 
 // ---------------------------------------------------------------------------
-// Throughput: 20,000 orders of 5,000 customers (SQLite), 2,000 (PostgreSQL).
+// A large history in one update: 20,000 orders of 5,000 customers (SQLite),
+// 2,000 (PostgreSQL), every batch of the keyset walk. The rate is printed
+// (--log_level=message), not asserted: timing belongs in benchmarks.
 // ---------------------------------------------------------------------------
 namespace {
 
-double throughput(const std::string& url, int n, double floor_per_s) {
+void large_history(const std::string& url, int n) {
     erp::test::migrate_emag_tables(url);
     {
         OrderStore orders(url);
@@ -760,18 +762,16 @@ double throughput(const std::string& url, int n, double floor_per_s) {
         total += c.orders;
     }
     BOOST_TEST(total == n - n / 50);
-    BOOST_TEST(rate >= floor_per_s); // loose: shared machines; the report gives the figure
-    return rate;
 }
 
 } // namespace
 
-BOOST_AUTO_TEST_CASE(throughput_on_sqlite) {
+BOOST_AUTO_TEST_CASE(large_history_on_sqlite) {
     erp::test::TempDir dir;
-    throughput(sqlite_url(dir), 20000, 2000);
+    large_history(sqlite_url(dir), 20000);
 }
 
-BOOST_AUTO_TEST_CASE(throughput_on_postgresql) {
+BOOST_AUTO_TEST_CASE(large_history_on_postgresql) {
     erp::test::TempPgDatabase db;
-    throughput(db.url(), 2000, 200);
+    large_history(db.url(), 2000);
 }
