@@ -165,7 +165,9 @@ std::map<std::string, AccountGauges> MonitorService::read_gauges(std::chrono::sy
     return g;
 }
 
-void MonitorService::handle(const std::vector<AlertTransition>& transitions, const std::string& now_iso) {
+std::vector<MonitorService::Announcement> MonitorService::record(const std::vector<AlertTransition>& transitions,
+                                                                 const std::string& now_iso) {
+    std::vector<Announcement> out;
     for (const AlertTransition& t : transitions) {
         const Observation& o = t.observation;
         const bool raised = t.kind == AlertTransition::Kind::raised;
@@ -201,18 +203,26 @@ void MonitorService::handle(const std::vector<AlertTransition>& transitions, con
                             {"value", o.value},
                             {"threshold", o.threshold},
                             {"at", now_iso}};
-        const std::string text = event.dump(-1, ' ', false, json::error_handler_t::replace);
+        std::string log = raised ? "emag alert raised (" + o.rule + "): " + o.message
+                                 : "emag alert cleared (" + o.rule + (o.subject.empty() ? "" : " " + o.subject) + ", " +
+                                       o.account + "): now " + o.value;
+        out.push_back({raised, event.dump(-1, ' ', false, json::error_handler_t::replace), std::move(log)});
+    }
+    return out;
+}
+
+void MonitorService::announce(const std::vector<Announcement>& announcements) {
+    for (const Announcement& a : announcements) {
         if (deps_.publish) {
-            deps_.publish("emag.alerts", text);
+            deps_.publish("emag.alerts", a.event);
         }
-        if (raised && deps_.warn) {
-            deps_.warn("emag alert raised (" + o.rule + "): " + o.message);
-        } else if (!raised && deps_.info) {
-            deps_.info("emag alert cleared (" + o.rule + (o.subject.empty() ? "" : " " + o.subject) + ", " + o.account +
-                       "): now " + o.value);
+        if (a.raised && deps_.warn) {
+            deps_.warn(a.log);
+        } else if (!a.raised && deps_.info) {
+            deps_.info(a.log);
         }
         if (webhook_) {
-            webhook_->post(text);
+            webhook_->post(a.event);
         }
     }
 }
@@ -277,7 +287,9 @@ void MonitorService::tick() {
     };
 
     AlertInputs inputs{window, last_gauges_, backup};
-    handle(engine_.evaluate(observe_alerts(config_, inputs)), now_iso);
+    // Stored now, announced once the documents below are cached: whoever
+    // reacts to an event then reads a status and /health that include it.
+    const std::vector<Announcement> announcements = record(engine_.evaluate(observe_alerts(config_, inputs)), now_iso);
 
     // Active alerts with their stored rows, for the status and /metrics.
     std::vector<AlertRow> active;
@@ -326,6 +338,7 @@ void MonitorService::tick() {
         series_ = std::move(series_doc);
         ++ticks_;
     }
+    announce(announcements);
 
     if (now - last_snapshot_ >= std::chrono::seconds(config_.snapshot_interval_s)) {
         last_snapshot_ = now;

@@ -3,11 +3,12 @@
 // gauges (quarantines, dead letter, order cursors) into a MetricHistory,
 // computes the 1 min / 5 min / 1 h windows, scores each account's health,
 // evaluates the alert rules (AlertEngine: raised once, cleared with
-// hysteresis) and, for each transition, stores it in emag_alerts, logs it,
-// publishes it on /ws topic emag.alerts and posts it to the webhook. It then
-// caches the /metrics series, the /health document and the status route's
-// body, so those answer from memory (the status route must stay far under
-// 200 ms at 1,000 requests/s). Every snapshot_interval it writes one
+// hysteresis) and stores each transition in emag_alerts. It then caches the
+// /metrics series, the /health document and the status route's body, so
+// those answer from memory (the status route must stay far under 200 ms at
+// 1,000 requests/s), and only then logs each transition, publishes it on /ws
+// topic emag.alerts and posts it to the webhook: whoever reacts to an alert
+// reads documents that already show it. Every snapshot_interval it writes one
 // emag_metrics row per account and prunes rows past the retention.
 #pragma once
 
@@ -83,7 +84,15 @@ class MonitorService {
   private:
     std::map<std::string, AccountGauges> read_gauges(std::chrono::system_clock::time_point now,
                                                      std::vector<struct SyncStateInfo>& states);
-    void handle(const std::vector<AlertTransition>& transitions, const std::string& now_iso);
+    struct Announcement {
+        bool raised;
+        std::string event; // the JSON for /ws and the webhook
+        std::string log;
+    };
+    // Stores each transition in emag_alerts; returns what to announce.
+    std::vector<Announcement> record(const std::vector<AlertTransition>& transitions, const std::string& now_iso);
+    // Publishes on /ws, logs and posts to the webhook.
+    void announce(const std::vector<Announcement>& announcements);
     void run();
 
     const MonitorConfig config_;
