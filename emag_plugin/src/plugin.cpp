@@ -187,6 +187,16 @@ class EmagPlugin {
                                                std::chrono::system_clock::time_point(
                                                    std::chrono::milliseconds(host_.now_ms())));
                                        }});
+        // The admin pages (emag_plugin/web, bundled by the build into web/
+        // beside manifest.json) at /plugins/emag/. A build without Node.js
+        // has no web/ folder: the plugin then runs without pages and says so.
+        try {
+            reg.add_static("/", "web");
+        } catch (const Error& e) {
+            host_.warn(std::string("emag admin pages not installed (no web/ folder beside manifest.json; "
+                                   "build with Node.js to bundle them): ") +
+                       e.what());
+        }
         // eMAG's new-order callback: GET <url>?order_id=N (reference §3); the
         // token in the registered URL says which account it is for.
         reg.add_route("GET", "/callback/order", 0, [this](const Request& req, Response& resp) {

@@ -255,6 +255,13 @@ HttpResponse Router::handle(const HttpRequest& req) const {
     if (parts.size() >= 2 && parts[0] == "plugins") {
         const std::string prefix = "/plugins/" + parts[1];
         std::string rest = path.substr(prefix.size());
+        if (rest.empty() && read) {
+            // A plugin's pages use URLs relative to /plugins/<id>/: without
+            // the slash they would resolve one level too high.
+            HttpResponse r = HttpResponse::error(301, "moved", "the plugin's pages are at " + prefix + "/");
+            r.headers.emplace_back("location", prefix + "/" + (req.query.empty() ? "" : "?" + req.query));
+            return r;
+        }
         if (rest.empty()) {
             rest = "/";
         }

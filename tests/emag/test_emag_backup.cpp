@@ -317,7 +317,7 @@ void round_trip(const std::string& url, const fs::path& dir) {
     BOOST_TEST_REQUIRE(before.at("emag_offer_quarantine").size() == 1u);
 
     TestClock clock;
-    BackupService service(url, {dir, 7, "1.2.3"}, clock.fn());
+    BackupService service(url, {dir, 7, "1.2.3", {}}, clock.fn());
     const BackupInfo info = service.create();
     BOOST_TEST(info.name == "emag-20260101T000000Z");
     BOOST_TEST(info.created_at == "2026-01-01T00:00:00Z");
@@ -403,7 +403,7 @@ void restore_over_existing(const std::string& url, const fs::path& dir) {
     fill(url);
     const Snapshot before = snapshot(url);
     TestClock clock;
-    BackupService service(url, {dir, 7, ""}, clock.fn());
+    BackupService service(url, {dir, 7, "", {}}, clock.fn());
     const BackupInfo info = service.create();
     BOOST_TEST(!read_manifest(info.path).contains("plugin_version"));
 
@@ -457,7 +457,7 @@ void restore_over_existing(const std::string& url, const fs::path& dir) {
 void refuses_damaged(const std::string& url, const fs::path& dir) {
     fill(url);
     TestClock clock;
-    BackupService service(url, {dir, 7, ""}, clock.fn());
+    BackupService service(url, {dir, 7, "", {}}, clock.fn());
     const BackupInfo info = service.create();
     // A state that a partial restore would change.
     wipe(url);
@@ -544,7 +544,7 @@ void retention(const std::string& url, const fs::path& dir) {
     fs::create_directories(dir / "emag-notes");
     erp::test::write_file(dir / "keep-me.txt", "not a backup");
     TestClock clock;
-    BackupService service(url, {dir, 3, ""}, clock.fn());
+    BackupService service(url, {dir, 3, "", {}}, clock.fn());
     std::vector<std::string> made;
     for (int i = 0; i < 5; ++i) {
         const BackupInfo b = service.create();
@@ -583,7 +583,7 @@ void retention(const std::string& url, const fs::path& dir) {
     BOOST_TEST(problems[0].find("emag-20250101T000000Z: manifest.json") == 0u, problems[0]);
 
     // keep = 0 keeps everything.
-    BackupService all(url, {dir, 0, ""}, clock.fn());
+    BackupService all(url, {dir, 0, "", {}}, clock.fn());
     BOOST_TEST(all.create().pruned.empty());
     BOOST_TEST(all.list().size() == 4u);
 }
@@ -593,7 +593,7 @@ void retention(const std::string& url, const fs::path& dir) {
 void atomic_failure(const std::string& url, const fs::path& dir) {
     fill(url, 50, 10);
     TestClock clock;
-    BackupService service(url, {dir, 1, ""}, clock.fn());
+    BackupService service(url, {dir, 1, "", {}}, clock.fn());
     const BackupInfo kept = service.create();
     clock.t += std::chrono::seconds(1);
     {
@@ -620,7 +620,7 @@ void atomic_failure(const std::string& url, const fs::path& dir) {
 
     // The directory is a file.
     erp::test::write_file(dir.parent_path() / "plain-file", "x");
-    BackupService nowhere(url, {dir.parent_path() / "plain-file", 1, ""}, clock.fn());
+    BackupService nowhere(url, {dir.parent_path() / "plain-file", 1, "", {}}, clock.fn());
     const std::string msg2 = message_of<std::runtime_error>([&] { nowhere.create(); });
     BOOST_TEST(msg2.find("plain-file") != std::string::npos, msg2);
 }
@@ -629,7 +629,7 @@ void atomic_failure(const std::string& url, const fs::path& dir) {
 void concurrent(const std::string& url, const fs::path& dir) {
     fill(url, 100, 20);
     TestClock clock; // the same second for all
-    BackupService service(url, {dir, 10, ""}, clock.fn());
+    BackupService service(url, {dir, 10, "", {}}, clock.fn());
     std::vector<BackupInfo> made(4);
     std::vector<std::thread> threads;
     for (std::size_t i = 0; i < made.size(); ++i) {
@@ -687,7 +687,7 @@ void scale(const std::string& url, const fs::path& dir) {
     const Snapshot before = compare ? snapshot(url) : Snapshot{};
     reset_peak_rss();
     const long base = peak_rss_kb();
-    BackupService service(url, {dir, 7, ""}, Clock::now);
+    BackupService service(url, {dir, 7, "", {}}, Clock::now);
     t0 = std::chrono::steady_clock::now();
     const BackupInfo info = service.create();
     BOOST_TEST_MESSAGE("backup: " << secs(t0) << " s, " << info.bytes << " bytes, peak RSS " << peak_rss_kb()

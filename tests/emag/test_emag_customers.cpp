@@ -13,6 +13,7 @@
 #include "customers/customer_rules.hpp"
 #include "emag_migrate.hpp"
 #include "orders/order_rows.hpp"
+#include "route_double.hpp"
 #include "store/customer_store.hpp"
 #include "store/order_store.hpp"
 #include "store/session.hpp"
@@ -585,62 +586,9 @@ BOOST_AUTO_TEST_CASE(failed_batch_on_postgresql) {
 // ---------------------------------------------------------------------------
 namespace {
 
-struct RouteHost {
-    struct Route {
-        std::string method, pattern;
-        std::uint32_t flags;
-        void* user;
-        erp_status (*handle)(void*, const erp_http_request*, erp_http_response*, erp_sink*);
-    };
-    std::vector<Route> routes;
-    erp_registrar registrar{};
-
-    RouteHost() {
-        registrar.struct_size = sizeof(registrar);
-        registrar.ctx = reinterpret_cast<erp_registrar_ctx*>(this);
-        registrar.add_route = [](erp_registrar_ctx* ctx, const erp_route_def* def, erp_sink*) -> erp_status {
-            reinterpret_cast<RouteHost*>(ctx)->routes.push_back(
-                {def->method, def->pattern, def->flags, def->user, def->handle});
-            return ERP_OK;
-        };
-    }
-};
-
-struct Reply {
-    int status = 200;
-    std::string body;
-    json j() const { return json::parse(body); }
-};
-
-Reply call(const RouteHost& host, const std::string& pattern, const json& params, const std::string& query = "") {
-    for (const auto& r : host.routes) {
-        if (r.pattern != pattern) {
-            continue;
-        }
-        const std::string params_s = params.dump();
-        erp_http_request req{};
-        req.struct_size = sizeof(req);
-        req.method = "GET";
-        req.path = pattern.c_str();
-        req.query = query.c_str();
-        req.params_json = params_s.c_str();
-        req.headers_json = "{}";
-        Reply reply;
-        erp::plugin::StringSink sink, error;
-        erp_http_response resp{};
-        resp.struct_size = sizeof(resp);
-        resp.ctx = &reply;
-        resp.set_status = [](void* ctx, uint32_t s) { static_cast<Reply*>(ctx)->status = static_cast<int>(s); };
-        resp.set_header = [](void*, const char*, const char*) {};
-        resp.body = sink.get();
-        const erp_status st = r.handle(r.user, &req, &resp, error.get());
-        BOOST_TEST_REQUIRE(st == ERP_OK, error.str());
-        reply.body = sink.str();
-        return reply;
-    }
-    BOOST_FAIL("no route " << pattern);
-    return {};
-}
+using erp::test::call;
+using erp::test::Reply;
+using erp::test::RouteHost;
 
 std::vector<std::string> keys_of(const Reply& r) {
     std::vector<std::string> out;
@@ -671,34 +619,34 @@ BOOST_AUTO_TEST_CASE(routes_list_and_detail) {
     for (const auto& r : host.routes) {
         BOOST_TEST((r.flags & ERP_ROUTE_ADMIN) != 0u, r.pattern);
     }
-    BOOST_TEST(call(host, "/api/customers", json::object()).status == 503);
+    BOOST_TEST(call(host, "GET", "/api/customers", json::object()).status == 503);
     started = true;
 
     // Default: every account, latest order first.
-    Reply r = call(host, "/api/customers", json::object());
+    Reply r = call(host, "GET", "/api/customers", json::object());
     BOOST_TEST_REQUIRE(r.status == 200, r.body);
     BOOST_TEST(r.j()["total"] == 4);
     BOOST_TEST(
         (keys_of(r) == std::vector<std::string>{"ro1/" + kCristina, "ro1/" + kBogdan, "ro1/" + kAna, "bg1/" + kAna}));
     // Spent (Cristina 5845.6, Ana 361.0899, Bogdan 125.9879 + 29.99), ascending.
-    r = call(host, "/api/customers", json::object(), "account=ro1&sort=spent&order=asc");
+    r = call(host, "GET", "/api/customers", json::object(), "account=ro1&sort=spent&order=asc");
     BOOST_TEST((keys_of(r) == std::vector<std::string>{"ro1/" + kBogdan, "ro1/" + kAna, "ro1/" + kCristina}));
-    r = call(host, "/api/customers", json::object(), "sort=loyalty&per_page=2&page=2");
+    r = call(host, "GET", "/api/customers", json::object(), "sort=loyalty&per_page=2&page=2");
     BOOST_TEST((keys_of(r) == std::vector<std::string>{"bg1/" + kAna, "ro1/" + kBogdan})); // 72, 43, 42, 41
-    r = call(host, "/api/customers", json::object(), "sort=return_rate");
+    r = call(host, "GET", "/api/customers", json::object(), "sort=return_rate");
     BOOST_TEST(r.j()["customers"][0]["key"] == kBogdan);
     BOOST_TEST(r.j()["customers"][0]["return_rate"] == 0.5);
-    r = call(host, "/api/customers", json::object(), "risk=high");
+    r = call(host, "GET", "/api/customers", json::object(), "risk=high");
     BOOST_TEST((keys_of(r) == std::vector<std::string>{"ro1/" + kBogdan}));
-    r = call(host, "/api/customers", json::object(), "q=VASILE");
+    r = call(host, "GET", "/api/customers", json::object(), "q=VASILE");
     BOOST_TEST((keys_of(r) == std::vector<std::string>{"ro1/" + kCristina}));
-    r = call(host, "/api/customers", json::object(), "q=1001%40emag&sort=orders");
+    r = call(host, "GET", "/api/customers", json::object(), "q=1001%40emag&sort=orders");
     BOOST_TEST((keys_of(r) == std::vector<std::string>{"ro1/" + kAna, "bg1/" + kAna}));
-    BOOST_TEST(call(host, "/api/customers", json::object(), "sort=name").status == 400);
-    BOOST_TEST(call(host, "/api/customers", json::object(), "risk=extreme").status == 400);
+    BOOST_TEST(call(host, "GET", "/api/customers", json::object(), "sort=name").status == 400);
+    BOOST_TEST(call(host, "GET", "/api/customers", json::object(), "risk=extreme").status == 400);
 
     // One customer with cities and history.
-    r = call(host, "/api/customers/{account}/{key}", {{"account", "ro1"}, {"key", kAna}});
+    r = call(host, "GET", "/api/customers/{account}/{key}", {{"account", "ro1"}, {"key", kAna}});
     BOOST_TEST_REQUIRE(r.status == 200, r.body);
     const json a = r.j();
     BOOST_TEST(a["orders"] == 3);
@@ -710,7 +658,7 @@ BOOST_AUTO_TEST_CASE(routes_list_and_detail) {
     BOOST_TEST(a["history"][0] == json::parse(R"({"id":103,"date":"2026-02-15T09:00:00Z","status":0,"total":"595.0000",
         "currency":"RON","payment":"cod","city":"Turda","storno":false})"));
     BOOST_TEST(a["history"][2]["total"] == "242.0900");
-    r = call(host, "/api/customers/{account}/{key}", {{"account", "ro1"}, {"key", "9999@emag.ro"}});
+    r = call(host, "GET", "/api/customers/{account}/{key}", {{"account", "ro1"}, {"key", "9999@emag.ro"}});
     BOOST_TEST(r.status == 404);
     BOOST_TEST(r.body.find("9999") == std::string::npos);
 }

@@ -12,14 +12,18 @@
 #include "api/emag_client.hpp"
 #include "api/transport.hpp"
 #include "emag_migrate.hpp"
+#include "offers/offer_routes.hpp"
 #include "offers/offer_sync.hpp"
 #include "offers/offers_service.hpp"
 #include "orders/order_sync.hpp"
+#include "route_double.hpp"
 #include "server/sandbox_server.hpp"
 #include "store/offer_store.hpp"
 #include "store/order_store.hpp"
 #include "store/outbound_store.hpp"
 #include "test_support.hpp"
+
+#include <erp_plugin/erp_plugin.hpp>
 
 #include <future>
 #include <map>
@@ -390,6 +394,87 @@ BOOST_AUTO_TEST_CASE(refused_changes_are_kept_never_dropped) {
     f.account = "sandbox";
     f.state = "failed";
     BOOST_TEST(w.outbound->list(f).size() == 1u);
+}
+
+// The admin pages' offer routes: search, and the dead letter's retry (a
+// failed change checked again and queued as a new change; the failed row
+// stays as it was).
+BOOST_AUTO_TEST_CASE(offer_search_and_dead_letter_retry_through_the_routes) {
+    sb::SandboxOptions o;
+    o.offers = 30;
+    o.orders = 10;
+    World w(o);
+    BOOST_TEST_REQUIRE(w.service->sync({}, {}).failures.empty());
+    erp::test::RouteHost host;
+    erp::plugin::Registrations reg(&host.registrar);
+    const std::shared_ptr<OffersService> service(w.service.get(), [](OffersService*) {});
+    register_offer_routes(reg, [service] { return service; });
+    using erp::test::call;
+    const auto truth = w.truth();
+    const long long id = truth.begin()->first;
+    const json& t = truth.begin()->second;
+
+    // Search: by id, by a part of the part number in another case, nothing.
+    erp::test::Reply r = call(host, "GET", "/api/offers", json::object(), "q=" + std::to_string(id));
+    BOOST_TEST_REQUIRE(r.status == 200, r.body);
+    BOOST_TEST(r.j()["total"] == 1);
+    BOOST_TEST(r.j()["offers"][0]["offer_id"] == id);
+    std::string part = t["part_number"].get<std::string>().substr(0, 5);
+    for (char& c : part) {
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    r = call(host, "GET", "/api/offers", json::object(), "q=" + part);
+    BOOST_TEST_REQUIRE(r.status == 200, r.body);
+    std::size_t expected = 0;
+    for (const auto& [oid, offer] : truth) {
+        std::string pn = offer["part_number"].get<std::string>(), name = offer["name"].get<std::string>();
+        for (std::string* s : {&pn, &name}) {
+            for (char& c : *s) {
+                c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+            }
+        }
+        expected += pn.find(part) != std::string::npos || name.find(part) != std::string::npos ? 1 : 0;
+    }
+    BOOST_TEST(expected >= 1u);
+    BOOST_TEST(r.j()["total"] == expected);
+    r = call(host, "GET", "/api/offers", json::object(), "q=no-such-offer_%25");
+    BOOST_TEST(r.j()["total"] == 0);
+
+    // A failed stock change (eMAG refused it) is retried: a new change is
+    // queued and then confirmed; the failed row stays failed.
+    const std::int64_t failed = w.outbound->enqueue(
+        "sandbox", id, "stock", R"({"stock":[{"warehouse_id":1,"value":41}]})", "test", "2026-01-01T00:00:00Z");
+    w.outbound->fail({failed}, R"(["eMAG refused it"])", "2026-01-01T00:00:01Z");
+    r = call(host, "POST", "/api/outbound/{id}/retry", json{{"id", std::to_string(failed)}});
+    BOOST_TEST_REQUIRE(r.status == 202, r.body);
+    BOOST_TEST(r.j()["retry_of"] == failed);
+    const std::int64_t again = r.j()["change"]["id"].get<std::int64_t>();
+    BOOST_TEST(r.j()["change"]["state"] == "queued");
+    BOOST_TEST(r.j()["change"]["source"] == "retry of " + std::to_string(failed));
+    w.push_until_done();
+    BOOST_TEST(w.outbound->find(again)->state == "confirmed");
+    BOOST_TEST(w.outbound->find(failed)->state == "failed");
+    BOOST_TEST(w.truth().at(id)["stock"][0]["value"] == 41);
+
+    // Only failed changes are retried; unknown and malformed ids are refused.
+    r = call(host, "POST", "/api/outbound/{id}/retry", json{{"id", std::to_string(again)}});
+    BOOST_TEST(r.status == 409, r.body);
+    BOOST_TEST(r.body.find("only failed changes") != std::string::npos, r.body);
+    r = call(host, "POST", "/api/outbound/{id}/retry", json{{"id", "999999"}});
+    BOOST_TEST(r.status == 404, r.body);
+    r = call(host, "POST", "/api/outbound/{id}/retry", json{{"id", "x1"}});
+    BOOST_TEST(r.status == 400, r.body);
+
+    // A failed price that our checks now refuse (above max_sale_price) is
+    // kept as a rejected change with the problem, not sent.
+    const std::int64_t stale = w.outbound->enqueue(
+        "sandbox", id, "price", json{{"sale_price", Decimal4{x4(t["max_sale_price"]) + 10000}.to_string()}}.dump(),
+        "test", "2026-01-01T00:00:00Z");
+    w.outbound->fail({stale}, R"(["sale_price out of range"])", "2026-01-01T00:00:01Z");
+    r = call(host, "POST", "/api/outbound/{id}/retry", json{{"id", std::to_string(stale)}});
+    BOOST_TEST_REQUIRE(r.status == 422, r.body);
+    BOOST_TEST(r.j()["change"]["state"] == "rejected");
+    BOOST_TEST(r.j()["error"]["problems"][0]["field"] == "sale_price");
 }
 
 BOOST_AUTO_TEST_CASE(changes_left_sending_are_sent_again_or_superseded) {

@@ -12,9 +12,11 @@
 #include "api/pagination.hpp"
 #include "api/transport.hpp"
 #include "emag_migrate.hpp"
+#include "orders/cancellation_reasons.hpp"
 #include "orders/order_actions.hpp"
 #include "orders/order_routes.hpp"
 #include "orders/order_rows.hpp"
+#include "route_double.hpp"
 #include "server/sandbox_server.hpp"
 #include "store/order_store.hpp"
 #include "store/schema.hpp"
@@ -561,68 +563,13 @@ BOOST_AUTO_TEST_CASE(emag_refusals_and_credentials) {
 // ---------------------------------------------------------------------------
 namespace {
 
-struct RouteHost {
-    struct Route {
-        std::string method, pattern;
-        void* user;
-        erp_status (*handle)(void*, const erp_http_request*, erp_http_response*, erp_sink*);
-    };
-    std::vector<Route> routes;
-    erp_registrar registrar{};
-
-    RouteHost() {
-        registrar.struct_size = sizeof(registrar);
-        registrar.ctx = reinterpret_cast<erp_registrar_ctx*>(this);
-        registrar.add_route = [](erp_registrar_ctx* ctx, const erp_route_def* def, erp_sink*) -> erp_status {
-            reinterpret_cast<RouteHost*>(ctx)->routes.push_back({def->method, def->pattern, def->user, def->handle});
-            return ERP_OK;
-        };
-    }
-};
-
-struct Reply {
-    int status = 200;
-    std::map<std::string, std::string> headers;
-    std::string body;
-    json j() const { return json::parse(body); }
-};
+using erp::test::call;
+using erp::test::Reply;
+using erp::test::RouteHost;
 
 // By value: a range-for over it keeps it alive.
 json orders_of(const Reply& r) {
     return r.j().at("orders");
-}
-
-Reply call(const RouteHost& host, const std::string& method, const std::string& pattern, const json& params,
-           const std::string& query = "", const std::string& body = "") {
-    for (const auto& r : host.routes) {
-        if (r.method != method || r.pattern != pattern) {
-            continue;
-        }
-        const std::string params_s = params.dump();
-        erp_http_request req{};
-        req.struct_size = sizeof(req);
-        req.method = method.c_str();
-        req.path = pattern.c_str();
-        req.query = query.c_str();
-        req.params_json = params_s.c_str();
-        req.headers_json = "{}";
-        req.body = body.data();
-        req.body_len = body.size();
-        Reply reply;
-        erp::plugin::StringSink sink, error;
-        erp_http_response resp{};
-        resp.struct_size = sizeof(resp);
-        resp.ctx = &reply;
-        resp.set_status = [](void* ctx, uint32_t s) { static_cast<Reply*>(ctx)->status = static_cast<int>(s); };
-        resp.set_header = [](void* ctx, const char* n, const char* v) { static_cast<Reply*>(ctx)->headers[n] = v; };
-        resp.body = sink.get();
-        const erp_status st = r.handle(r.user, &req, &resp, error.get());
-        BOOST_TEST_REQUIRE(st == ERP_OK, error.str());
-        reply.body = sink.str();
-        return reply;
-    }
-    BOOST_FAIL("no route " << method << " " << pattern);
-    return {};
 }
 
 } // namespace
@@ -644,7 +591,18 @@ BOOST_AUTO_TEST_CASE(routes_list_detail_and_act) {
     deps.now_iso = now_iso;
     deps.now = now_s;
     register_order_routes(reg, deps);
-    BOOST_TEST(host.routes.size() == 7u);
+    BOOST_TEST(host.routes.size() == 8u);
+
+    // The cancel picker's list: every documented reason, both labels.
+    {
+        const Reply reasons = call(host, "GET", "/api/cancellation-reasons", json::object());
+        BOOST_TEST_REQUIRE(reasons.status == 200, reasons.body);
+        const json list = reasons.j()["reasons"];
+        BOOST_TEST(list.size() == cancellation_reasons().size());
+        BOOST_TEST(list[0]["code"] == 1);
+        BOOST_TEST(list[0]["en"] == "Out of stock");
+        BOOST_TEST(list[0]["ro"] == "Stoc epuizat");
+    }
 
     // The list: every stored order, then filters, then pages.
     const std::int64_t total = env.store->count_orders("sandbox");

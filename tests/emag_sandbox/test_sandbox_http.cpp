@@ -521,7 +521,7 @@ BOOST_AUTO_TEST_CASE(each_fault_kind_answers_as_specified) {
         auto s = start(o);
         normal_body = Conn(*s).post("order/read", kOrderPage).body;
     }
-    for (const std::string kind : {"500", "502", "503", "iserror", "truncate"}) {
+    for (const std::string kind : {"500", "502", "503", "iserror", "truncate", "401", "429"}) {
         BOOST_TEST_CONTEXT("fault " << kind) {
             auto o = small_options();
             o.rate_limits = false;
@@ -539,6 +539,12 @@ BOOST_AUTO_TEST_CASE(each_fault_kind_answers_as_specified) {
             } else if (kind == "iserror") {
                 BOOST_TEST(r.status == 200u);
                 BOOST_TEST(r.body == R"({"isError":true,"messages":["Internal error, please retry"],"results":[]})");
+            } else if (kind == "401") {
+                BOOST_TEST(r.status == 401u);
+                BOOST_TEST(json::parse(r.body)["messages"][0] == "Invalid username or password");
+            } else if (kind == "429") {
+                BOOST_TEST(r.status == 429u);
+                BOOST_TEST(r.body == R"({"message":"API rate limit exceeded"})");
             } else {
                 BOOST_TEST(r.status == 200u);
                 BOOST_TEST(r.body == normal_body.substr(0, normal_body.size() / 2));

@@ -117,6 +117,11 @@ BOOST_AUTO_TEST_CASE(static_assets_are_served_and_contained) {
     BOOST_TEST(r.status == 404u);
     r = host().get("/plugins/hello_c/%2e%2e/manifest.json");
     BOOST_TEST(r.status == 404u);
+    // Without the trailing slash the page's relative URLs would resolve one
+    // level up: redirected, the query kept.
+    r = host().get("/plugins/hello_c?x=1");
+    BOOST_TEST(r.status == 301u);
+    BOOST_TEST(r.headers["location"] == "/plugins/hello_c/?x=1");
 }
 
 BOOST_AUTO_TEST_CASE(emag_status_lists_accounts_without_secrets) {

@@ -120,13 +120,18 @@ class Routes {
             const std::string acc = account(req, s);
             const std::int64_t page = number_param(req, "page", 1, 1, 1000000);
             const std::int64_t per_page = number_param(req, "per_page", kDefaultPerPage, 1, kMaxPerPage);
+            const std::string q = req.query_param("q").value_or("");
+            if (q.size() > 100) {
+                throw HttpError{400, "bad_request", "q is longer than 100 characters"};
+            }
             json offers = json::array();
-            for (const OfferRow& o : s.offers().list(acc, per_page, (page - 1) * per_page)) {
+            for (const OfferRow& o : s.offers().list(acc, per_page, (page - 1) * per_page, q)) {
                 offers.push_back(offer_summary(o));
             }
             send(resp, 200,
                  {{"account", acc},
-                  {"total", s.offers().count(acc)},
+                  {"q", q},
+                  {"total", s.offers().count(acc, q)},
                   {"page", page},
                   {"per_page", per_page},
                   {"offers", std::move(offers)}});
@@ -187,6 +192,47 @@ class Routes {
         });
     }
 
+    // A failed change (the dead letter) sent again: the same value, checked
+    // again, queued as a new change (source "retry of N"); the failed row
+    // stays as it was, for the record.
+    void retry(const Request& req, Response& resp) const {
+        handle(resp, [&](OffersService& s) {
+            const auto id = uint_from_json(json(path_param(req, "id")), 9223372036854775807ULL);
+            if (!id || *id == 0) {
+                throw HttpError{400, "bad_request", "the change id in the path must be a whole number from 1"};
+            }
+            const auto row = s.outbound().find(static_cast<std::int64_t>(*id));
+            if (!row) {
+                throw HttpError{404, "not_found", "there is no outbound change " + std::to_string(*id)};
+            }
+            if (row->state != "failed") {
+                throw HttpError{409, "conflict",
+                                "change " + std::to_string(*id) + " is " + row->state +
+                                    ": only failed changes (the dead letter) can be retried"};
+            }
+            ChangeParse p = parse_change(parsed(row->value_json), parse_kind(row->kind));
+            if (!p.change) {
+                json err = error_body("validation", "the failed change's stored value no longer parses");
+                err["error"]["problems"] = problems_json(p.problems);
+                send(resp, 422, err);
+                return;
+            }
+            p.change->account = row->account;
+            p.change->offer_id = row->offer_id;
+            const EnqueueResult r = s.enqueue(*p.change, "retry of " + std::to_string(*id));
+            const auto added = s.outbound().find(r.id);
+            if (r.queued) {
+                send(resp, 202, {{"retry_of", *id}, {"change", added ? change_json(*added) : json()}});
+                return;
+            }
+            json err = error_body("validation", "the retry was refused before sending: " +
+                                                    (r.problems.empty() ? std::string("?") : r.problems[0].message));
+            err["error"]["problems"] = problems_json(r.problems);
+            err["change"] = added ? change_json(*added) : json();
+            send(resp, 422, err);
+        });
+    }
+
     void outbound(const Request& req, Response& resp) const {
         handle(resp, [&](OffersService& s) {
             OutboundFilter f;
@@ -227,6 +273,8 @@ void register_offer_routes(erp::plugin::Registrations& reg, std::function<std::s
                   [routes](const Request& req, Response& resp) { routes->detail(req, resp); });
     reg.add_route("GET", "/api/outbound", 0,
                   [routes](const Request& req, Response& resp) { routes->outbound(req, resp); });
+    reg.add_route("POST", "/api/outbound/{id}/retry", 0,
+                  [routes](const Request& req, Response& resp) { routes->retry(req, resp); });
     const std::pair<const char*, ChangeKind> changes[] = {
         {"/api/offers/{id}/price", ChangeKind::price},
         {"/api/offers/{id}/stock", ChangeKind::stock},

@@ -1,7 +1,8 @@
 // The plugin's offer routes (served by the host under /plugins/emag):
 //
-//   GET  /api/offers?account=A[&page=1..][&per_page=1..200]
-//        → {"account", "total", "page", "per_page", "offers": [offer_summary...]}
+//   GET  /api/offers?account=A[&q=TEXT][&page=1..][&per_page=1..200]
+//        → {"account", "q", "total", "page", "per_page", "offers": [offer_summary...]}
+//        q: the offer id, or part of its name, part number or part_number_key
 //   GET  /api/offers/{id}?account=A
 //        → offer_summary + "payload" (as eMAG sent it) + "changes" (its
 //          latest 20 outbound changes, newest first)
@@ -16,6 +17,10 @@
 //                     [&offer_id=N][&page=1..][&per_page=1..200]
 //        → {"account", "counts": {state: n}, "changes": [outbound_change...]}
 //        newest first; state=failed is the dead letter.
+//   POST /api/outbound/{id}/retry
+//        → 202 {"retry_of": id, "change": the new queued change}: a failed
+//          change's value checked and queued again; 409 when the change is
+//          not failed, 404 unknown, 422 when validation now refuses it.
 //
 // Errors are {"error": {"kind", "message", "messages"}}: 400 malformed
 // request, 404 unknown account or offer, 503 before start / after stop. The

@@ -1,5 +1,6 @@
 #include "orders/order_routes.hpp"
 
+#include "orders/cancellation_reasons.hpp"
 #include "orders/decimal.hpp"
 #include "orders/order_actions.hpp"
 #include "routes/route_helpers.hpp"
@@ -446,6 +447,16 @@ void register_order_routes(erp::plugin::Registrations& reg, OrderRoutesDeps deps
                   [routes](const Request& req, Response& resp) { guarded(resp, [&] { routes->detail(req, resp); }); });
     reg.add_route("GET", "/api/quarantine", 0, [routes](const Request& req, Response& resp) {
         guarded(resp, [&] { routes->quarantine(req, resp); });
+    });
+    // The reason picker's list: every documented code with both labels.
+    reg.add_route("GET", "/api/cancellation-reasons", 0, [](const Request&, Response& resp) {
+        guarded(resp, [&] {
+            json reasons = json::array();
+            for (const CancellationReason& r : cancellation_reasons()) {
+                reasons.push_back(json{{"code", r.code}, {"en", std::string(r.en)}, {"ro", std::string(r.ro)}});
+            }
+            send(resp, 200, json{{"reasons", std::move(reasons)}});
+        });
     });
     const std::pair<const char*, Routes::Action> actions[] = {
         {"/api/orders/{account}/{id}/acknowledge", Routes::Action::acknowledge},

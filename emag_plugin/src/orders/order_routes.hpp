@@ -9,6 +9,8 @@
 //   GET  /api/orders/{account}/{id}
 //        → order_summary + "lines", "payload" (as eMAG sent it),
 //          "acknowledged_at" (or null), "allowed_actions"
+//   GET  /api/cancellation-reasons
+//        → {"reasons": [{"code", "en", "ro"}]}, every documented code
 //   GET  /api/quarantine?account=A
 //        → {"account", "orders": [{"order_key", "emag_id", "errors", "payload"}]}
 //   POST /api/orders/{account}/{id}/acknowledge

@@ -143,20 +143,6 @@ bool same_figures(const CustomerRow& a, const CustomerRow& b) {
            a.updated_at == b.updated_at;
 }
 
-// A LIKE pattern matching `text` anywhere, with '!' as the escape character
-// (ESCAPE '!' works the same on SQLite and PostgreSQL), lower-cased (ASCII).
-std::string contains_pattern(const std::string& text) {
-    std::string p = "%";
-    for (const char c : text) {
-        if (c == '%' || c == '_' || c == '!') {
-            p += '!';
-        }
-        p += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-    }
-    p += '%';
-    return p;
-}
-
 const char* sort_expression(CustomerSort s) {
     switch (s) {
     case CustomerSort::orders:

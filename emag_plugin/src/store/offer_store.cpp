@@ -164,24 +164,71 @@ std::optional<OfferRow> OfferStore::find(const std::string& account, std::int64_
     return std::nullopt;
 }
 
-std::vector<OfferRow> OfferStore::list(const std::string& account, std::int64_t limit, std::int64_t offset) {
+namespace {
+
+// The WHERE clause of a listing: the account, and the search text when given
+// (its id form only when it is a number). Bound in order of appearance.
+struct OfferQuery {
+    std::string where = "account = :account";
+    std::string pattern;
+    long long id = 0;
+    bool has_text = false, has_id = false;
+
+    explicit OfferQuery(const std::string& text) {
+        if (text.empty()) {
+            return;
+        }
+        has_text = true;
+        pattern = contains_pattern(text);
+        where += " AND (";
+        if (text.size() <= 10 && text.find_first_not_of("0123456789") == std::string::npos) {
+            has_id = true;
+            id = std::stoll(text);
+            where += "offer_id = :id OR ";
+        }
+        where += "LOWER(name) LIKE :p1 ESCAPE '!' OR LOWER(part_number) LIKE :p2 ESCAPE '!' OR "
+                 "LOWER(part_number_key) LIKE :p3 ESCAPE '!')";
+    }
+
+    void bind(soci::details::prepare_temp_type& pt, const std::string& account) {
+        pt, soci::use(account);
+        if (has_id) {
+            pt, soci::use(id);
+        }
+        if (has_text) {
+            pt, soci::use(pattern), soci::use(pattern), soci::use(pattern);
+        }
+    }
+};
+
+} // namespace
+
+std::vector<OfferRow> OfferStore::list(const std::string& account, std::int64_t limit, std::int64_t offset,
+                                       const std::string& text) {
     const std::lock_guard lock(mutex_);
     long long lim = limit, off = offset;
+    OfferQuery q(text);
     std::vector<OfferRow> out;
-    soci::rowset<soci::row> rows =
-        (session_->prepare << "SELECT " << kColumns
-                           << " FROM emag_offers WHERE account = :account ORDER BY offer_id LIMIT :lim OFFSET :off",
-         soci::use(account), soci::use(lim), soci::use(off));
+    soci::details::prepare_temp_type pt = session_->prepare << "SELECT " << kColumns << " FROM emag_offers WHERE "
+                                                            << q.where << " ORDER BY offer_id LIMIT :lim OFFSET :off";
+    q.bind(pt, account);
+    pt, soci::use(lim), soci::use(off);
+    soci::rowset<soci::row> rows(pt);
     for (const soci::row& row : rows) {
         out.push_back(read_row(row));
     }
     return out;
 }
 
-std::int64_t OfferStore::count(const std::string& account) {
+std::int64_t OfferStore::count(const std::string& account, const std::string& text) {
     const std::lock_guard lock(mutex_);
     long long n = 0;
-    *session_ << "SELECT COUNT(*) FROM emag_offers WHERE account = :account", soci::use(account), soci::into(n);
+    OfferQuery q(text);
+    soci::details::prepare_temp_type pt = session_->prepare << "SELECT COUNT(*) FROM emag_offers WHERE " << q.where;
+    q.bind(pt, account);
+    pt, soci::into(n);
+    soci::statement st(pt);
+    st.execute(true);
     return n;
 }
 

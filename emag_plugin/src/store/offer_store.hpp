@@ -55,9 +55,12 @@ class OfferStore {
                                  const std::vector<QuarantinedOffer>& invalid, std::string_view now_iso);
 
     std::optional<OfferRow> find(const std::string& account, std::int64_t offer_id);
-    // Ordered by offer id, without payloads.
-    std::vector<OfferRow> list(const std::string& account, std::int64_t limit, std::int64_t offset);
-    std::int64_t count(const std::string& account);
+    // Ordered by offer id, without payloads. `text` (optional) keeps the
+    // offers whose id is it (when it is a number), or whose name, part number
+    // or part_number_key contains it (ASCII case-insensitive).
+    std::vector<OfferRow> list(const std::string& account, std::int64_t limit, std::int64_t offset,
+                               const std::string& text = {});
+    std::int64_t count(const std::string& account, const std::string& text = {});
     std::vector<QuarantinedOffer> quarantine(const std::string& account);
 
   private:

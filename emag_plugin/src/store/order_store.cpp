@@ -2,8 +2,8 @@
 
 #include "store/row_values.hpp"
 #include "store/session.hpp"
-#include "store/write_transaction.hpp"
 #include "store/wal_checkpointer.hpp"
+#include "store/write_transaction.hpp"
 
 #include <soci/soci.h>
 
@@ -592,20 +592,6 @@ std::vector<std::pair<std::int64_t, std::string>> OrderStore::order_versions(con
 namespace {
 
 // emag_orders columns without the payload, for listings.
-
-// A LIKE pattern matching `text` anywhere, with '!' as the escape character
-// (ESCAPE '!' works the same on SQLite and PostgreSQL), lower-cased (ASCII).
-std::string contains_pattern(const std::string& text) {
-    std::string p = "%";
-    for (const char c : text) {
-        if (c == '%' || c == '_' || c == '!') {
-            p += '!';
-        }
-        p += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-    }
-    p += '%';
-    return p;
-}
 
 // The WHERE clause of a listing and its values, bound in order of appearance.
 struct ListQuery {

@@ -64,4 +64,18 @@ inline std::optional<int> small(const std::optional<long long>& v) {
     return v ? std::optional<int>(static_cast<int>(*v)) : std::nullopt;
 }
 
+// A LIKE pattern matching `text` anywhere, with '!' as the escape character
+// (ESCAPE '!' works the same on SQLite and PostgreSQL), lower-cased (ASCII).
+inline std::string contains_pattern(const std::string& text) {
+    std::string p = "%";
+    for (const char c : text) {
+        if (c == '%' || c == '_' || c == '!') {
+            p += '!';
+        }
+        p += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+    p += '%';
+    return p;
+}
+
 } // namespace erp::emag::store_detail

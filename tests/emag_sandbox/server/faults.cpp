@@ -19,13 +19,17 @@ const char* fault_name(FaultKind k) {
         return "truncate";
     case FaultKind::is_error:
         return "iserror";
+    case FaultKind::http401:
+        return "401";
+    case FaultKind::http429:
+        return "429";
     }
     return "?";
 }
 
 std::optional<FaultKind> parse_fault_kind(std::string_view s) {
     for (auto k : {FaultKind::http500, FaultKind::http502, FaultKind::http503, FaultKind::hang, FaultKind::truncate,
-                   FaultKind::is_error})
+                   FaultKind::is_error, FaultKind::http401, FaultKind::http429})
         if (s == fault_name(k))
             return k;
     return std::nullopt;
@@ -133,6 +137,11 @@ FaultResponse Faults::replacement(FaultKind k) {
     case FaultKind::is_error:
         return {200, "application/json",
                 R"({"isError":true,"messages":["Internal error, please retry"],"results":[]})"};
+    case FaultKind::http401:
+        return {401, "application/json",
+                R"({"isError":true,"messages":["Invalid username or password"],"results":[]})"};
+    case FaultKind::http429:
+        return {429, "application/json; charset=utf-8", R"({"message":"API rate limit exceeded"})"};
     case FaultKind::hang:
     case FaultKind::truncate:
         break;

@@ -63,7 +63,8 @@ int main(int argc, char** argv) {
     app.add_option("--fault", faults,
                    "ROUTE_GLOB:KIND:FRACTION, repeatable, e.g. 'order/*:503:0.1' or '*:hang:0.01'. KIND: 500 "
                    "(envelope), 502 / 503 (HTML gateway page), hang (response held --hang-ms), truncate (body cut in "
-                   "half), iserror (200 with isError true). ROUTE is resource/action without the id; '*' matches "
+                   "half), iserror (200 with isError true), 401 (refused credentials), 429 (rate limit exceeded). "
+                   "ROUTE is resource/action without the id; '*' matches "
                    "anything")
         ->type_name("GLOB:KIND:FRACTION");
     app.add_option("--hang-ms", hang_ms, "How long a 'hang' fault holds its response")->check(CLI::NonNegativeNumber);
