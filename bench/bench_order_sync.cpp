@@ -104,7 +104,7 @@ int main(int argc, char** argv) {
         so.acknowledge_new = false;
 
         // RSS once a quarter of the orders has been read (progress reports
-        // come at most once a second, per stream).
+        // come at most twice a second, per stream).
         std::uint64_t read_before = 0; // by the streams already finished
         double rss_quarter = -1;
         std::uint64_t at_quarter = 0;

@@ -509,7 +509,7 @@ class EmagPlugin {
         return offers_;
     }
 
-    // Sync progress (orders and offers): to the job and, at most once a
+    // Sync progress (orders and offers): to the job and, at most twice a
     // second per stream, to /ws topic emag.sync.
     void publish_progress(erp_job* job, const emag::SyncProgress& p) {
         const std::string event = nlohmann::json{
@@ -659,7 +659,7 @@ class EmagPlugin {
     }
 
     // emag.orders.sync (days == 0) and emag.orders.backfill: progress goes to
-    // the job and, at most once a second per stream, to /ws topic emag.sync.
+    // the job and, at most twice a second per stream, to /ws topic emag.sync.
     erp_status run_orders(erp_job* job, unsigned backfill_days) {
         std::shared_ptr<emag::OrdersService> orders = orders_service();
         if (!orders) {

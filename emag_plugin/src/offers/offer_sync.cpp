@@ -119,8 +119,8 @@ OfferSyncStats OfferSync::run() {
         if (!progress_)
             return;
         const auto t = SteadyClock::now();
-        if (!done && t - last_report < std::chrono::seconds(1))
-            return; // at most once a second
+        if (!done && t - last_report < std::chrono::milliseconds(500))
+            return; // at most twice a second (as OrderSync::report)
         last_report = t;
         p.processed = stats.offers;
         p.total = std::max(p.total, p.processed);
