@@ -2,7 +2,6 @@
 
 #include "customers/customer_analytics.hpp"
 #include "customers/customer_rules.hpp"
-#include "orders/decimal.hpp"
 #include "routes/route_helpers.hpp"
 
 #include <nlohmann/json.hpp>
@@ -18,15 +17,8 @@ using erp::plugin::Request;
 using erp::plugin::Response;
 using nlohmann::json;
 
-constexpr std::int64_t kDefaultPerPage = 50;
-constexpr std::int64_t kMaxPerPage = 200;
 constexpr std::int64_t kDefaultHistory = 200;
 constexpr std::int64_t kMaxHistory = 1000;
-
-// Money as offer_routes writes it: exactly 4 decimals.
-std::string x4_text(std::int64_t units) {
-    return Decimal4{units}.to_string();
-}
 
 json text_or_null(const std::string& s) {
     return s.empty() ? json() : json(s);
@@ -59,8 +51,8 @@ json customer_json(const CustomerRow& c) {
     for (const auto& [currency, s] : c.spend) {
         spent.push_back({{"currency", currency},
                          {"orders", s.orders},
-                         {"total", x4_text(s.total_x4)},
-                         {"average", x4_text(average_x4(s))}});
+                         {"total", x4_json(s.total_x4)},
+                         {"average", x4_json(average_x4(s))}});
     }
     const int preferred = preferred_payment(c);
     return {{"account", c.account},
@@ -174,7 +166,7 @@ class Routes {
                 history.push_back({{"id", o.emag_id},
                                    {"date", text_or_null(o.date_utc)},
                                    {"status", o.status ? json(*o.status) : json()},
-                                   {"total", x4_text(o.total_x4)},
+                                   {"total", x4_json(o.total_x4)},
                                    {"currency", o.currency},
                                    {"payment", payment_json(o.payment_mode_id)},
                                    {"city", text_or_null(o.city)},

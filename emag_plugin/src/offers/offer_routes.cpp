@@ -16,13 +16,6 @@ using erp::plugin::Request;
 using erp::plugin::Response;
 using nlohmann::json;
 
-constexpr std::int64_t kDefaultPerPage = 50;
-constexpr std::int64_t kMaxPerPage = 200;
-
-json x4_text(const std::optional<std::int64_t>& v) {
-    return v ? json(Decimal4{*v}.to_string()) : json();
-}
-
 json opt(const std::optional<int>& v) {
     return v ? json(*v) : json();
 }
@@ -45,11 +38,11 @@ json offer_summary(const OfferRow& o) {
             {"name", o.name},
             {"brand", o.brand},
             {"status", opt(o.status)},
-            {"sale_price", x4_text(o.sale_price_x4)},
-            {"recommended_price", x4_text(o.recommended_price_x4)},
-            {"min_sale_price", x4_text(o.min_sale_price_x4)},
-            {"max_sale_price", x4_text(o.max_sale_price_x4)},
-            {"best_offer_sale_price", x4_text(o.best_offer_sale_price_x4)},
+            {"sale_price", x4_json(o.sale_price_x4)},
+            {"recommended_price", x4_json(o.recommended_price_x4)},
+            {"min_sale_price", x4_json(o.min_sale_price_x4)},
+            {"max_sale_price", x4_json(o.max_sale_price_x4)},
+            {"best_offer_sale_price", x4_json(o.best_offer_sale_price_x4)},
             {"currency", o.currency},
             {"vat_id", opt(o.vat_id)},
             {"stock", parsed(o.stock_json)},

@@ -22,8 +22,6 @@ using nlohmann::json;
 namespace {
 
 constexpr std::int64_t kMaxOrderId = 4294967295LL; // §4.6
-constexpr std::int64_t kDefaultPerPage = 50;
-constexpr std::int64_t kMaxPerPage = 200;
 constexpr std::size_t kMaxQueryText = 100;
 
 int hex_value(char c) {

@@ -1,5 +1,7 @@
 #include "routes/route_helpers.hpp"
 
+#include "orders/decimal.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace erp::emag {
@@ -8,6 +10,10 @@ using nlohmann::json;
 
 HttpError bad_request(std::string message) {
     return HttpError{400, "bad_request", std::move(message)};
+}
+
+json x4_json(const std::optional<std::int64_t>& units) {
+    return units ? json(Decimal4{*units}.to_string()) : json();
 }
 
 json error_body(const std::string& kind, const std::string& message, const std::vector<std::string>& messages) {

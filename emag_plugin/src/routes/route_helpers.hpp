@@ -25,6 +25,14 @@ struct HttpError {
 
 HttpError bad_request(std::string message);
 
+// Listings answer 50 rows a page unless ?per_page= asks for up to 200.
+inline constexpr std::int64_t kDefaultPerPage = 50;
+inline constexpr std::int64_t kMaxPerPage = 200;
+
+// Money kept in 1/10000 units as eMAG's 4-decimal text ("19.9900"); null
+// when absent.
+nlohmann::json x4_json(const std::optional<std::int64_t>& units);
+
 // {"error": {"kind", "message", "messages": [...]}}.
 nlohmann::json error_body(const std::string& kind, const std::string& message,
                           const std::vector<std::string>& messages = {});
