@@ -512,15 +512,18 @@ class EmagPlugin {
     // Sync progress (orders and offers): to the job and, at most twice a
     // second per stream, to /ws topic emag.sync.
     void publish_progress(erp_job* job, const emag::SyncProgress& p) {
-        const std::string event = nlohmann::json{
-            {"account", p.account},
-            {"stream", p.stream},
-            {"processed", p.processed},
-            {"total", p.total},
-            {"rate", std::round(p.rate * 10) / 10},
-            {"eta_s", std::round(p.eta_s)},
-            {"errors", p.errors},
-            {"done", p.done}}.dump();
+        nlohmann::json e{{"account", p.account},
+                         {"stream", p.stream},
+                         {"processed", p.processed},
+                         {"total", p.total},
+                         {"rate", std::round(p.rate * 10) / 10},
+                         {"eta_s", std::round(p.eta_s)},
+                         {"errors", p.errors},
+                         {"done", p.done}};
+        if (!p.error.empty()) {
+            e["error"] = p.error; // the pass failed: what the job's last_error says too
+        }
+        const std::string event = e.dump();
         host_.publish("emag.sync", event);
         host_.job_progress(job, event);
     }

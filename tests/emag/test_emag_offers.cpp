@@ -440,11 +440,21 @@ BOOST_AUTO_TEST_CASE(offer_search_and_dead_letter_retry_through_the_routes) {
     r = call(host, "GET", "/api/offers", json::object(), "q=no-such-offer_%25");
     BOOST_TEST(r.j()["total"] == 0);
 
-    // A failed stock change (eMAG refused it) is retried: a new change is
-    // queued and then confirmed; the failed row stays failed.
-    const std::int64_t failed = w.outbound->enqueue(
-        "sandbox", id, "stock", R"({"stock":[{"warehouse_id":1,"value":41}]})", "test", "2026-01-01T00:00:00Z");
-    w.outbound->fail({failed}, R"(["eMAG refused it"])", "2026-01-01T00:00:01Z");
+    // eMAG refuses a stock change (the sandbox's refuse fault): it ends in
+    // the dead letter with eMAG's message. Retried once eMAG accepts again: a
+    // new change is queued and then confirmed; the failed row stays failed.
+    w.sandbox->state().faults->reconfigure({sb::parse_fault_rule("offer/save:refuse:1")}, 0ms, 0ms);
+    r = call(host, "POST", "/api/offers/{id}/stock", json{{"id", std::to_string(id)}}, "",
+             R"({"stock":[{"warehouse_id":1,"value":41}]})");
+    BOOST_TEST_REQUIRE(r.status == 202, r.body);
+    const std::int64_t failed = r.j()["change"]["id"].get<std::int64_t>();
+    BOOST_TEST(w.service->push({}).failed == 1u);
+    BOOST_TEST_REQUIRE(w.outbound->find(failed)->state == "failed");
+    BOOST_TEST(w.outbound->find(failed)->messages_json.find("the data was refused") != std::string::npos);
+    r = call(host, "GET", "/api/outbound", json::object(), "state=failed");
+    BOOST_TEST(r.j()["changes"].size() == 1u);
+    BOOST_TEST(r.j()["changes"][0]["id"] == failed);
+    w.sandbox->state().faults->reconfigure({}, 0ms, 0ms);
     r = call(host, "POST", "/api/outbound/{id}/retry", json{{"id", std::to_string(failed)}});
     BOOST_TEST_REQUIRE(r.status == 202, r.body);
     BOOST_TEST(r.j()["retry_of"] == failed);

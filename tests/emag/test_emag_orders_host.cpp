@@ -255,4 +255,25 @@ BOOST_AUTO_TEST_CASE(progress_on_ws_and_the_new_order_callback) {
         {{"Authorization", std::string("Bearer ") + erp::test::kAdminToken}, {"Content-Type", "application/json"}});
     BOOST_TEST(prepared.status == 200u, prepared.body);
     BOOST_TEST(truth(*s).at(static_cast<long long>(created[0])).second == 3); // eMAG: prepared
+
+    // A pass that fails still ends on the feed: done, with why, so a page
+    // showing it does not wait for ever.
+    s->state().faults->reconfigure({sb::parse_fault_rule("order/*:401:1")}, 0ms, 0ms);
+    const auto again = erp::test::http_request(port, "POST", "/api/jobs/emag.orders.sync/run", "",
+                                               {{"Authorization", std::string("Bearer ") + erp::test::kAdminToken}});
+    BOOST_TEST_REQUIRE(again.status == 202u, again.body);
+    json failed;
+    const auto fail_until = std::chrono::steady_clock::now() + 60s;
+    while (failed.is_null() && std::chrono::steady_clock::now() < fail_until) {
+        const std::string msg = ws.receive(5s);
+        const json e = msg.empty() ? json() : json::parse(msg);
+        if (e.is_object() && e.value("topic", "") == "emag.sync" && e["event"].contains("error")) {
+            failed = e["event"];
+        }
+    }
+    BOOST_TEST_REQUIRE(failed.is_object());
+    BOOST_TEST(failed["done"] == true);
+    BOOST_TEST(failed["account"] == "sandbox");
+    BOOST_TEST(failed["error"].get<std::string>().find("auth") != std::string::npos, failed.dump());
+    s->state().faults->reconfigure({}, 0ms, 0ms);
 }

@@ -521,7 +521,7 @@ BOOST_AUTO_TEST_CASE(each_fault_kind_answers_as_specified) {
         auto s = start(o);
         normal_body = Conn(*s).post("order/read", kOrderPage).body;
     }
-    for (const std::string kind : {"500", "502", "503", "iserror", "truncate", "401", "429"}) {
+    for (const std::string kind : {"500", "502", "503", "iserror", "truncate", "401", "429", "refuse"}) {
         BOOST_TEST_CONTEXT("fault " << kind) {
             auto o = small_options();
             o.rate_limits = false;
@@ -542,6 +542,9 @@ BOOST_AUTO_TEST_CASE(each_fault_kind_answers_as_specified) {
             } else if (kind == "401") {
                 BOOST_TEST(r.status == 401u);
                 BOOST_TEST(json::parse(r.body)["messages"][0] == "Invalid username or password");
+            } else if (kind == "refuse") {
+                BOOST_TEST(r.status == 400u);
+                BOOST_TEST(json::parse(r.body)["isError"] == true);
             } else if (kind == "429") {
                 BOOST_TEST(r.status == 429u);
                 BOOST_TEST(r.body == R"({"message":"API rate limit exceeded"})");

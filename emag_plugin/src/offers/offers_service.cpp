@@ -87,6 +87,9 @@ OffersRunReport OffersService::sync(const Publish& publish, const std::function<
             } catch (const std::exception& e) {
                 r.failures.push_back(a.name + " offers: " + e.what());
                 r.outcomes.push_back({a.name, "offers", false, 0});
+                if (publish) {
+                    publish(failed_progress(a.name, "offers", e.what()));
+                }
             }
             return r;
         }));

@@ -51,6 +51,15 @@ sys_seconds OrderSync::now_s() const {
     return std::chrono::floor<std::chrono::seconds>(now_());
 }
 
+SyncProgress failed_progress(const std::string& account, const std::string& stream, const std::string& error) {
+    SyncProgress p;
+    p.account = account;
+    p.stream = stream;
+    p.done = true;
+    p.error = error;
+    return p;
+}
+
 void OrderSync::report(Run& run, bool done) {
     if (!progress_) {
         return;

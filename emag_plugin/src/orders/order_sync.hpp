@@ -58,7 +58,14 @@ struct SyncProgress {
     double eta_s = 0;
     std::uint64_t errors = 0; // quarantined orders and failed acknowledgements
     bool done = false;
+    // Why the pass failed (with done): it ended early and its cursor did not
+    // move. Empty while running and after a pass that completed.
+    std::string error;
 };
+
+// The last word on a stream whose pass failed, for the live feed: without
+// it a page showing the pass would wait for a `done` that never comes.
+SyncProgress failed_progress(const std::string& account, const std::string& stream, const std::string& error);
 
 // How one pass of one stream ended, for monitoring (sync success rates).
 struct StreamOutcome {

@@ -93,6 +93,9 @@ OrdersRunReport OrdersService::sync(const Publish& publish, const std::function<
             } catch (const std::exception& e) {
                 r.failures.push_back(a.name + " " + stream + ": " + e.what());
                 r.outcomes.push_back({a.name, stream, false, 0});
+                if (publish) {
+                    publish(failed_progress(a.name, stream, e.what()));
+                }
             }
         }
     });
@@ -111,6 +114,9 @@ OrdersRunReport OrdersService::backfill(unsigned days, const Publish& publish, c
             } catch (const std::exception& e) {
                 r.failures.push_back(a.name + " " + stream + ": " + e.what());
                 r.outcomes.push_back({a.name, stream, false, 0});
+                if (publish) {
+                    publish(failed_progress(a.name, stream, e.what()));
+                }
             }
         }
     });

@@ -23,13 +23,15 @@ const char* fault_name(FaultKind k) {
         return "401";
     case FaultKind::http429:
         return "429";
+    case FaultKind::refuse:
+        return "refuse";
     }
     return "?";
 }
 
 std::optional<FaultKind> parse_fault_kind(std::string_view s) {
     for (auto k : {FaultKind::http500, FaultKind::http502, FaultKind::http503, FaultKind::hang, FaultKind::truncate,
-                   FaultKind::is_error, FaultKind::http401, FaultKind::http429})
+                   FaultKind::is_error, FaultKind::http401, FaultKind::http429, FaultKind::refuse})
         if (s == fault_name(k))
             return k;
     return std::nullopt;
@@ -142,6 +144,9 @@ FaultResponse Faults::replacement(FaultKind k) {
                 R"({"isError":true,"messages":["Invalid username or password"],"results":[]})"};
     case FaultKind::http429:
         return {429, "application/json; charset=utf-8", R"({"message":"API rate limit exceeded"})"};
+    case FaultKind::refuse:
+        return {400, "application/json",
+                R"({"isError":true,"messages":["Sandbox fault: the data was refused"],"results":[]})"};
     case FaultKind::hang:
     case FaultKind::truncate:
         break;

@@ -17,7 +17,9 @@
 //   iserror  HTTP 200 {"isError":true,"messages":["Internal error, please retry"],"results":[]}
 //   401      HTTP 401 as for wrong credentials or an IP that is not whitelisted
 //   429      HTTP 429 {"message":"API rate limit exceeded"}, as past the limit
-// 500, 502, 503, iserror, 401 and 429 answer before the Marketplace runs (nothing
+//   refuse   HTTP 400 {"isError":true,"messages":["..."]}: eMAG refusing the
+//            data (a validation error; clients must not retry it)
+// 500, 502, 503, iserror, 401, 429 and refuse answer before the Marketplace runs (nothing
 // changes); hang and truncate wrap its real answer (the change happened).
 //
 // Latency: every API response waits latency + U(-jitter, +jitter) ms (never
@@ -36,7 +38,7 @@
 
 namespace emag::sandbox {
 
-enum class FaultKind { http500, http502, http503, hang, truncate, is_error, http401, http429 };
+enum class FaultKind { http500, http502, http503, hang, truncate, is_error, http401, http429, refuse };
 
 const char* fault_name(FaultKind k);
 std::optional<FaultKind> parse_fault_kind(std::string_view s);
