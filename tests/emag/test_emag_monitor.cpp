@@ -428,10 +428,10 @@ struct ServiceWorld {
                                                       std::vector<emag::AccountStatus>{{&account, true, std::nullopt}},
                                                       std::make_shared<emag::MonitorStore>(url), std::move(d), "0.1.0");
     }
-    void step(std::chrono::seconds s, std::uint64_t requests, std::uint64_t errors) {
+    void step(std::chrono::seconds s, std::uint64_t requests, std::uint64_t errors, std::uint64_t auth_errors = 0) {
         steady += s;
         wall += s;
-        clients = {client("ro1", requests, errors, 100)};
+        clients = {client("ro1", requests, errors, 100, auth_errors)};
     }
 };
 
@@ -498,6 +498,20 @@ BOOST_AUTO_TEST_CASE(an_error_burst_raises_stores_publishes_and_then_clears_once
     BOOST_TEST(rows[0].state == "cleared");
     BOOST_TEST(rows[0].cleared_at == "2026-11-30T08:00:25Z");
     BOOST_TEST(!m->store().snapshots("ro1", "2026-11-30T00:00:00Z", 100).empty());
+}
+
+// The status says "refused" for credentials eMAG answered 401 to over the
+// last 5 minutes ("ok" means configured and not refused lately).
+BOOST_AUTO_TEST_CASE(credentials_eMAG_refuses_read_refused_in_the_status) {
+    ServiceWorld w;
+    auto m = w.service(emag::parse_plugin_config("{}").monitor);
+    m->tick();
+    w.step(5s, 50, 0);
+    m->tick();
+    BOOST_TEST(json::parse(m->status_json())["accounts"][0]["credentials"] == "ok");
+    w.step(5s, 60, 10, 10);
+    m->tick();
+    BOOST_TEST(json::parse(m->status_json())["accounts"][0]["credentials"] == "refused");
 }
 
 BOOST_AUTO_TEST_CASE(an_active_alert_survives_a_restart_without_being_raised_again) {

@@ -211,6 +211,19 @@ MonitorDocuments build_documents(const DocumentInputs& in) {
             }
         }
         json entry = account_status_json(with_api);
+        // "refused" when eMAG answered 401/403 over the last 5 minutes: the
+        // credentials are configured but wrong, or this IP is not whitelisted.
+        if (entry["credentials"] == "ok") {
+            std::int64_t refused = 0;
+            for (const char* group : {"orders", "other"}) {
+                const json::json_pointer auth("/5m/" + std::string(group) + "/errors_by_kind/auth");
+                refused +=
+                    rates.contains(auth) && rates[auth].is_number_integer() ? rates[auth].get<std::int64_t>() : 0;
+            }
+            if (refused > 0) {
+                entry["credentials"] = "refused";
+            }
+        }
         entry["health"] = health_object(h);
         entry["streams"] = std::move(streams);
         entry["rates"] = rates;

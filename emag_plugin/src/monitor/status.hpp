@@ -24,7 +24,8 @@ struct AccountStatus {
 };
 
 // {"name","platform","base_url","currency","locale","timezone","username",
-//  "credentials":"ok"|"missing", "api":{"orders":{...},"other":{...}} (once
+//  "credentials":"ok"|"missing" (the monitor's status also says "refused"
+//  after recent 401s: monitor_documents.cpp), "api":{"orders":{...},"other":{...}} (once
 //  started, api_metrics.hpp)}
 nlohmann::json account_status_json(const AccountStatus& s);
 
