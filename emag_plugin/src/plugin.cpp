@@ -103,7 +103,10 @@ class EmagPlugin {
             [this] {
                 const auto monitor = monitor_service();
                 const nlohmann::json series = monitor ? monitor->metric_series() : nlohmann::json::array();
-                return emag::metrics_json(health_, client_metrics(), outbound_counts(), &series);
+                // The outbound queue as the monitor last read it (every
+                // sample): a scrape does no database work.
+                return emag::metrics_json(health_, client_metrics(),
+                                          monitor ? monitor->outbound_counts() : emag::OutboundCounts{}, &series);
             },
             [this] {
                 if (const auto monitor = monitor_service()) {
@@ -616,25 +619,6 @@ class EmagPlugin {
                                                {"results", std::move(results)}}
                                     .dump());
         return ERP_OK;
-    }
-
-    // Each account's outbound queue by state, for the metrics; empty when
-    // the plugin is not started or the database does not answer (the
-    // metrics must still answer).
-    emag::OutboundCounts outbound_counts() const {
-        emag::OutboundCounts counts;
-        const auto offers = offers_service();
-        if (!offers) {
-            return counts;
-        }
-        try {
-            for (const std::string& a : offers->account_names()) {
-                counts[a] = offers->outbound().count_by_state(a);
-            }
-        } catch (const std::exception&) {
-            return {};
-        }
-        return counts;
     }
 
     // The order routes' view of an account: its client (kept alive for the

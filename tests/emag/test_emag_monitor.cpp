@@ -14,6 +14,7 @@
 #include "monitor/monitor_service.hpp"
 #include "monitor/webhook.hpp"
 #include "store/monitor_store.hpp"
+#include "store/outbound_store.hpp"
 #include "test_support.hpp"
 
 #include <nlohmann/json.hpp>
@@ -393,7 +394,18 @@ void store_round_trip(const std::string& url) {
     BOOST_TEST(snaps[0].health == 70);
     BOOST_TEST(store.prune_snapshots("2026-11-30T07:30:00Z") == 1);
     BOOST_TEST(store.snapshots("ro1", "2026-11-30T00:00:00Z", 10).size() == 1u);
-    BOOST_TEST(store.dead_letter().empty());
+    BOOST_TEST(store.outbound_by_state().empty());
+    {
+        emag::OutboundStore outbound(url);
+        const std::string stock = R"({"stock":[{"warehouse_id":1,"value":1}]})";
+        outbound.enqueue("ro1", 5, "stock", stock, "test", "2026-11-30T08:00:00Z");
+        const std::int64_t refused = outbound.enqueue("ro1", 6, "stock", stock, "test", "2026-11-30T08:00:00Z");
+        outbound.fail({refused}, R"(["refused"])", "2026-11-30T08:00:01Z");
+    }
+    const auto by_state = store.outbound_by_state();
+    BOOST_TEST(by_state.size() == 1u);
+    BOOST_TEST(by_state.at("ro1").at("queued") == 1);
+    BOOST_TEST(by_state.at("ro1").at("failed") == 1);
     BOOST_TEST(store.sync_states().empty());
 }
 

@@ -34,6 +34,7 @@ struct AccountGauges {
     std::int64_t quarantined_orders = 0;
     std::int64_t quarantined_offers = 0;
     std::int64_t dead_letter = 0;                     // emag_outbound rows in state "failed"
+    std::map<std::string, std::int64_t> outbound;     // emag_outbound rows by state (dead_letter = "failed")
     std::map<std::string, std::int64_t> cursor_lag_s; // order stream -> now - cursor
 };
 

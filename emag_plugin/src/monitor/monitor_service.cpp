@@ -149,8 +149,10 @@ std::map<std::string, AccountGauges> MonitorService::read_gauges(std::chrono::sy
     for (const auto& [account, n] : store_->quarantined_offers()) {
         g[account].quarantined_offers = n;
     }
-    for (const auto& [account, n] : store_->dead_letter()) {
-        g[account].dead_letter = n;
+    for (auto& [account, states] : store_->outbound_by_state()) {
+        const auto failed = states.find("failed");
+        g[account].dead_letter = failed == states.end() ? 0 : failed->second;
+        g[account].outbound = std::move(states);
     }
     for (const SyncStateInfo& s : states) {
         if (s.stream != "incremental") {
@@ -330,8 +332,15 @@ void MonitorService::tick() {
     auto status_doc = std::make_shared<const std::string>(std::move(docs.status));
     auto windows_doc = std::make_shared<const std::string>(std::move(docs.windows));
     auto series_doc = std::make_shared<const json>(std::move(docs.series));
+    OutboundCounts outbound;
+    for (const auto& [account, g] : last_gauges_) {
+        if (!g.outbound.empty()) {
+            outbound[account] = g.outbound;
+        }
+    }
     {
         std::lock_guard lock(mu_);
+        outbound_ = std::move(outbound);
         health_ = std::move(health_doc);
         status_ = std::move(status_doc);
         windows_ = std::move(windows_doc);
@@ -366,6 +375,11 @@ std::string MonitorService::health_json() const {
 json MonitorService::metric_series() const {
     std::lock_guard lock(mu_);
     return series_ ? *series_ : json::array();
+}
+
+OutboundCounts MonitorService::outbound_counts() const {
+    std::lock_guard lock(mu_);
+    return outbound_;
 }
 
 std::string MonitorService::status_json() const {

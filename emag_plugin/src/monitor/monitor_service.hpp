@@ -77,6 +77,9 @@ class MonitorService {
     nlohmann::json metric_series() const; // the windowed series for /metrics
     std::string status_json() const;
     std::string windows_json() const; // GET /api/metrics
+    // The outbound queue by state as of the last tick, for /metrics (so a
+    // scrape does no database work).
+    OutboundCounts outbound_counts() const;
 
     MonitorStore& store() { return *store_; }
     std::uint64_t ticks() const;
@@ -117,6 +120,7 @@ class MonitorService {
     std::string last_backup_at_;
     std::shared_ptr<const std::string> health_, status_, windows_;
     std::shared_ptr<const nlohmann::json> series_;
+    OutboundCounts outbound_;
     std::uint64_t ticks_ = 0;
 
     std::mutex thread_mu_;

@@ -84,8 +84,15 @@ std::map<std::string, std::int64_t> MonitorStore::quarantined_offers() {
     return count_by_account("SELECT account, COUNT(*) FROM emag_offer_quarantine GROUP BY account");
 }
 
-std::map<std::string, std::int64_t> MonitorStore::dead_letter() {
-    return count_by_account("SELECT account, COUNT(*) FROM emag_outbound WHERE state = 'failed' GROUP BY account");
+std::map<std::string, std::map<std::string, std::int64_t>> MonitorStore::outbound_by_state() {
+    const std::lock_guard lock(mutex_);
+    std::map<std::string, std::map<std::string, std::int64_t>> out;
+    soci::rowset<soci::row> rows = session_->prepare
+                                   << "SELECT account, state, COUNT(*) FROM emag_outbound GROUP BY account, state";
+    for (const soci::row& row : rows) {
+        out[text_at(row, 0)][text_at(row, 1)] = int_at(row, 2).value_or(0);
+    }
+    return out;
 }
 
 std::int64_t MonitorStore::raise_alert(const AlertRow& a) {

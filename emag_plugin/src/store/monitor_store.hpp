@@ -61,7 +61,9 @@ class MonitorStore {
     // account -> rows
     std::map<std::string, std::int64_t> quarantined_orders();
     std::map<std::string, std::int64_t> quarantined_offers();
-    std::map<std::string, std::int64_t> dead_letter();
+    // account -> state -> rows of emag_outbound (state "failed" is the dead
+    // letter): one query feeds the dead-letter gauge and /metrics alike.
+    std::map<std::string, std::map<std::string, std::int64_t>> outbound_by_state();
 
     // Returns the new alert's id.
     std::int64_t raise_alert(const AlertRow& alert);
