@@ -18,6 +18,18 @@ packages=(
   # tools the scripts and tests use
   curl binutils procps abigail-tools
 )
+# The admin pages' browser tests drive Debian's Chromium (scripts/run-tests.sh
+# sets ERP_WITH_BROWSER=1); the demo does not need it.
+if [[ -n "${ERP_WITH_BROWSER:-}" ]]; then
+  packages+=(chromium fonts-dejavu-core)
+fi
+# Node.js and npm bundle the admin pages (and run the browser tests). A
+# machine that has them already (any packaging, >= 20) keeps its own; else
+# Debian's.
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [[ $node_major -lt 20 ]] || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -39,4 +51,9 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [[ $node_major -lt 18 ]]; then
+  echo "install-deps: Node.js >= 18 is needed to bundle the admin pages (found: $(node --version 2>/dev/null || echo none))" >&2
+  exit 1
+fi
 echo "install-deps: done"

@@ -47,7 +47,14 @@ config="$root/config/erp-host.example.toml"
 cat <<MSG
 
 erp-host is starting on http://127.0.0.1:8080; the first order and offer
-syncs start right away (then orders every 60 s, offers every hour). Try:
+syncs start right away (then orders every 60 s, offers every hour).
+
+  Admin pages: open http://127.0.0.1:8080/plugins/emag/ in a browser
+  (dashboard with live sync progress, orders, quarantine, offers, customers,
+  alerts and backups). Pages that change data or show customers ask once per
+  browser session for the admin token, which is in $data/admin-token.
+
+Or from a shell:
   curl -s http://127.0.0.1:8080/health
   curl -s http://127.0.0.1:8080/plugins/emag/api/status
   curl -s 'http://127.0.0.1:8080/plugins/emag/api/orders?account=demo-ro&per_page=5'

@@ -10,7 +10,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-"$root/scripts/install-deps.sh"
+ERP_WITH_BROWSER=1 "$root/scripts/install-deps.sh"
 
 pg_dir=$(mktemp -d /tmp/erp-test-pg.XXXXXX)
 chmod 755 "$pg_dir" # the server runs as postgres and must reach its data dir
@@ -31,7 +31,7 @@ ctest --test-dir "$root/build" --output-on-failure -j 2
 
 if [[ -z "${ERP_SKIP_SANITIZE:-}" ]]; then
   echo "run-tests: ASan+UBSan build of the tests"
-  ERP_BUILD_TYPE=Debug "$root/scripts/build.sh" "$root/build-asan" -DERP_SANITIZE=ON -DERP_BUILD_TESTS=ON -DERP_BUILD_BENCH=OFF
+  ERP_BUILD_TYPE=Debug "$root/scripts/build.sh" "$root/build-asan" -DERP_SANITIZE=ON -DERP_BUILD_TESTS=ON -DERP_BUILD_BENCH=OFF -DERP_BUILD_WEB=OFF
   echo "run-tests: ASan+UBSan tests"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir "$root/build-asan" --output-on-failure -j 2
