@@ -39,6 +39,7 @@ let context;
 let page;
 let consoleLog;
 const pageErrors = []; // uncaught exceptions in any page
+const foreignRequests = []; // anything the pages ask of another origin (no CDN: the host alone serves them)
 const openPages = new Set(); // for the screenshots of a failed test
 
 // ---------------------------------------------------------------- helpers
@@ -52,13 +53,16 @@ async function snap(p, name, { fullPage = true } = {}) {
 }
 
 // Wraps a test body: on failure a screenshot of the page is kept; an
-// uncaught exception in the page during the test fails it too.
+// uncaught exception in the page, or a request to another origin than the
+// host, during the test fails it too.
 function body(name, fn) {
   return async (t) => {
     const errorsBefore = pageErrors.length;
+    const foreignBefore = foreignRequests.length;
     try {
       await fn(t);
       assert.deepEqual(pageErrors.slice(errorsBefore), [], 'no uncaught exception in the page');
+      assert.deepEqual(foreignRequests.slice(foreignBefore), [], 'every request goes to the host (no CDN)');
     } catch (e) {
       for (const [i, p] of [...openPages].entries()) {
         await p.screenshot({ path: artifact(`FAILED-${name}${i ? '-' + i : ''}.png`), fullPage: true }).catch(() => {});
@@ -73,6 +77,12 @@ function watchConsole(p, label) {
   p.on('pageerror', (e) => {
     pageErrors.push(`${e.message} (${p.url()})`);
     consoleLog.write(`[${label}] pageerror at ${p.url()}: ${e.stack || e.message}\n`);
+  });
+  p.on('request', (r) => {
+    const url = new URL(r.url());
+    const local = ['data:', 'blob:', 'about:'].includes(url.protocol) ||
+      url.host === new URL(stack.base).host;
+    if (!local) foreignRequests.push(r.url());
   });
   p.on('response', (r) => {
     if (r.status() >= 400) consoleLog.write(`[${label}] HTTP ${r.status()} ${r.request().method()} ${r.url()}\n`);
