@@ -227,6 +227,12 @@ test('dashboard shows live sync progress, health and the bad account\'s credenti
                                 (await stack.job('emag.orders.sync')).running,
         { timeout: WAIT, what: 'emag.orders.sync to start after run-sync + token' });
 
+      // A picture of the sync while it runs (the README's); not a check: a
+      // pass that ends before it is caught is fine, the checks follow.
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="sync-progress"]')]
+        .some((e) => e.dataset.done === 'false' && Number(e.dataset.processed) > 500 &&
+                     Number(e.dataset.processed) * 5 < Number(e.dataset.total) * 4), null, { timeout: 20000 })
+        .then(() => snap(page, 'dashboard-live', { fullPage: false }), () => {});
       const fbs = page.locator(`${tid('sync-progress')}[data-account="${ACCOUNT}"][data-stream="incremental/fbs"][data-done="true"]`);
       await fbs.waitFor({ state: 'attached', timeout: 90000 });
       const fbsProgress = page.locator(`${tid('sync-progress')}[data-account="${ACCOUNT}"][data-stream="incremental/fbs"]`);
