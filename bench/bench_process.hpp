@@ -16,9 +16,10 @@
 
 namespace erp::bench {
 
-// A /proc/self/status field in MB ("VmRSS", "VmHWM"); -1 when missing.
-inline double status_mb(const char* field) {
-    std::ifstream in("/proc/self/status");
+// A field of a /proc/<...>/status file in MB ("VmRSS", "VmHWM"); -1 when
+// the file or the field is missing.
+inline double status_file_mb(const std::string& path, const char* field) {
+    std::ifstream in(path);
     std::string line;
     const std::string prefix = std::string(field) + ":";
     while (std::getline(in, line)) {
@@ -29,18 +30,15 @@ inline double status_mb(const char* field) {
     return -1;
 }
 
+// This process's field.
+inline double status_mb(const char* field) {
+    return status_file_mb("/proc/self/status", field);
+}
+
 // The same field of another process (e.g. a child this bench started); -1
 // when the process or the field is gone.
 inline double status_mb(const char* field, pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    const std::string prefix = std::string(field) + ":";
-    while (std::getline(in, line)) {
-        if (line.rfind(prefix, 0) == 0) {
-            return std::stod(line.substr(prefix.size())) / 1024.0; // kB
-        }
-    }
-    return -1;
+    return status_file_mb("/proc/" + std::to_string(pid) + "/status", field);
 }
 
 // User + system CPU seconds of another process so far (/proc/<pid>/stat
