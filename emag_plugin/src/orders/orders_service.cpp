@@ -81,13 +81,15 @@ void add(OrdersRunReport& r, const SyncStats& s) {
 
 } // namespace
 
-OrdersRunReport OrdersService::sync(const Publish& publish, const std::function<bool()>& cancelled) {
+OrdersRunReport OrdersService::each_stream(const char* kind, const Publish& publish,
+                                           const std::function<bool()>& cancelled,
+                                           const std::function<SyncStats(OrderSync&, int type)>& pass) {
     return for_each_account([&](const OrdersAccount& a, OrdersRunReport& r) {
         OrderSync s(*a.client, *store_, a.name, a.zone, options_, now_, publish, cancelled);
         for (int type : {3, 2}) {
-            const std::string stream = OrderSync::stream_name("incremental", type);
+            const std::string stream = OrderSync::stream_name(kind, type);
             try {
-                const SyncStats st = s.incremental(type);
+                const SyncStats st = pass(s, type);
                 add(r, st);
                 r.outcomes.push_back({a.name, stream, true, st.stored});
             } catch (const std::exception& e) {
@@ -101,25 +103,14 @@ OrdersRunReport OrdersService::sync(const Publish& publish, const std::function<
     });
 }
 
+OrdersRunReport OrdersService::sync(const Publish& publish, const std::function<bool()>& cancelled) {
+    return each_stream("incremental", publish, cancelled, [](OrderSync& s, int type) { return s.incremental(type); });
+}
+
 OrdersRunReport OrdersService::backfill(unsigned days, const Publish& publish, const std::function<bool()>& cancelled) {
     const auto from = std::chrono::floor<std::chrono::seconds>(now_()) - std::chrono::seconds(days * 86400LL);
-    return for_each_account([&](const OrdersAccount& a, OrdersRunReport& r) {
-        OrderSync s(*a.client, *store_, a.name, a.zone, options_, now_, publish, cancelled);
-        for (int type : {3, 2}) {
-            const std::string stream = OrderSync::stream_name("backfill", type);
-            try {
-                const SyncStats st = s.backfill(type, from);
-                add(r, st);
-                r.outcomes.push_back({a.name, stream, true, st.stored});
-            } catch (const std::exception& e) {
-                r.failures.push_back(a.name + " " + stream + ": " + e.what());
-                r.outcomes.push_back({a.name, stream, false, 0});
-                if (publish) {
-                    publish(failed_progress(a.name, stream, e.what()));
-                }
-            }
-        }
-    });
+    return each_stream("backfill", publish, cancelled,
+                       [from](OrderSync& s, int type) { return s.backfill(type, from); });
 }
 
 std::optional<std::string> OrdersService::callback(std::int64_t order_id, const std::string& token) {

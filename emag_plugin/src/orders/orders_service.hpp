@@ -71,6 +71,11 @@ class OrdersService {
   private:
     template <class Fn>
     OrdersRunReport for_each_account(const Fn& fn);
+    // One `kind` pass ("incremental", "backfill") per order type, FBS then
+    // FBE, of every account: a failed pass is recorded, ends on the feed
+    // (failed_progress) and the next one runs.
+    OrdersRunReport each_stream(const char* kind, const Publish& publish, const std::function<bool()>& cancelled,
+                                const std::function<SyncStats(OrderSync&, int type)>& pass);
     void worker();
 
     std::vector<OrdersAccount> accounts_;
